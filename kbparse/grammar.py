@@ -1,0 +1,174 @@
+"""The pyparsing grammar of a KB article, built from a loaded Dialect.
+
+BNF (every terminal is one `pp.Regex` over whole lines or runs of lines, which
+is what makes this fast; pyparsing composes them)::
+
+    article     ::= header applies? content section* trailer? legal? md_close? blank* END
+    header      ::= document_line field_line+ blank* eq_rule?          -- style document_line (txt)
+                  | front_matter md_open field_line+ blank* eq_rule?   -- style front_matter (md)
+    applies     ::= dash_rule applies_label applies_lines dash_rule blank*
+    content     ::= (text_run | meta_block)*
+    section     ::= heading content
+    heading     ::= SECTION_NAME NL '='+ NL
+    meta_block  ::= META_LABEL ':' value NL (continuation NL)*
+    trailer     ::= eq_rule (trailer_line | blank)+ eq_rule?
+    legal       ::= eq_rule? blank* LEGAL_NOTICE ANY*
+    md_close    ::= '{% endraw %}' ANY*
+
+A text_run is a run of lines none of which starts a heading, a meta block, the
+trailer, the legal notice or md_close. Every body line may carry the dialect's
+line prefix (the md tab); parse actions strip it, so results are the same for
+every dialect. This module builds parse results only: the Article record is
+made in kbparse.record.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+import pyparsing as pp
+
+from .dialects import Dialect, dialect
+
+_ANY_LINE = r"[^\n]*\n"
+_BLANK = r"[ \t]*\n"
+
+
+def _alternation(words) -> str:
+    """Regex alternation of literal words, longest first, spaces matching any run of blanks."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
+
+
+def _rx(pattern: str, name: str) -> pp.Regex:
+    element = pp.Regex(pattern)
+    element.leave_whitespace()
+    return element.set_name(name)
+
+
+class _Patterns:
+    """The regular expressions of one dialect, each anchored at a line start."""
+
+    def __init__(self, d: Dialect) -> None:
+        p = f"(?:{re.escape(d.line_prefix)})?" if d.line_prefix else ""
+        self.prefix = p
+        names = _alternation(list(d.section_names) + list(d.section_aliases))
+        self.heading = rf"{p}(?P<name>{names})[ \t]*\n{p}=+[ \t]*\n"
+        self.meta_start = rf"{p}{_alternation(d.meta)}[ \t]*:"
+        eq_rule = rf"{p}={{10,}}[ \t]*\n"
+        self.eq_rule = eq_rule
+        self.dash_rule = rf"{p}-{{10,}}[ \t]*\n"
+        self.trailer_key = _alternation(d.trailer)
+        self.trailer_start = rf"{eq_rule}(?:{p}{_BLANK})*{p}{self.trailer_key}[ \t]*:"
+        self.legal = rf"(?:{eq_rule}(?:{p}{_BLANK})*)?{p}{re.escape(d.legal_notice)}"
+        self.md_close = r"\{% endraw %\}"
+        stop = "|".join([self.heading, self.meta_start, self.trailer_start, self.legal, self.md_close])
+        self.stop = f"(?:{stop})"
+
+
+def _unprefixer(d: Dialect):
+    if not d.line_prefix:
+        return lambda s: s
+    sub = re.compile(r"(?m)^" + re.escape(d.line_prefix)).sub
+    return lambda s: sub("", s)
+
+
+def _pairs(line_pattern: str, unprefix):
+    """Parse action: a run of `label: value` lines -> a tuple of (label, value)."""
+    line = re.compile(line_pattern, re.M)
+
+    def action(tokens: pp.ParseResults):
+        return tuple((m["label"], m["value"].strip()) for m in line.finditer(unprefix(tokens[0])))
+
+    return action
+
+
+def _header(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+    labels = _alternation(d.header_fields)
+    p = rx.prefix
+    fields = _rx(rf"(?:{p}{labels}[ \t]*:[^\n]*\n)+", "header field lines")
+    fields.add_parse_action(_pairs(rf"^(?P<label>{labels})[ \t]*:(?P<value>[^\n]*)$", unprefix))
+    # The header ends at a blank line or a ===== rule; any other line there is
+    # an error in the header, not the start of the body.
+    blanks = _rx(
+        rf"(?:(?:{p}{_BLANK})+(?:{rx.eq_rule})?|{rx.eq_rule})(?:{p}{_BLANK})*",
+        "another header field line, or a blank line ending the header",
+    )
+    if d.header_style == "document_line":
+        label = re.escape(d.document_label)
+        start = _rx(
+            rf"{label}:[ \t]*(?P<article_id>Q\d+)[ \t]+(?P<date>[^ \t\n]+)"
+            rf"(?:[ \t]+\[(?P<product_code>[^\]\n]*)\]?)?[ \t]*\n",
+            f"{d.document_label}: line (article id, date, [product code])",
+        )
+    else:
+        start = _rx(
+            r"---[ \t]*\n(?P<front>(?:(?!---[ \t]*\n)[^\n]*\n)*)---[ \t]*\n"
+            r"(?:[ \t]*\n)*(?:##[^\n]*\n)?(?:[ \t]*\n)*\{% raw %\}[ \t]*\n(?:[ \t]*\n)*",
+            "front matter and {% raw %}",
+        )
+    return start + pp.Group(fields)("fields") + blanks.suppress()
+
+
+def _content(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+    """Text runs become str tokens, metadata blocks (label, value) tuples."""
+    p = rx.prefix
+    text_run = _rx(rf"(?:(?!{rx.stop}){_ANY_LINE})+", "text").add_parse_action(
+        lambda t: unprefix(t[0])
+    )
+    meta = pp.Regex(
+        rf"{p}({_alternation(d.meta)})[ \t]*:([^\n]*\n"
+        rf"(?:(?!{rx.stop}|{rx.eq_rule}|{rx.dash_rule}){p}[ \t]*\S[^\n]*\n)*)",
+        as_match=True,
+    )
+    meta.leave_whitespace().set_name("metadata line (" + ", ".join(d.meta) + ")")
+    meta.add_parse_action(lambda t: (t[0][1], unprefix(t[0][2])))
+    return pp.Group(pp.ZeroOrMore(text_run | meta))
+
+
+def _applies(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+    p = rx.prefix
+    block = pp.Regex(
+        rf"{rx.dash_rule}{p}[ \t]*{re.escape(d.applies_to)}[ \t]*\n"
+        rf"((?:(?!{rx.dash_rule}){_ANY_LINE})*){rx.dash_rule}(?:{p}{_BLANK})*",
+        as_match=True,
+    )
+    block.leave_whitespace().set_name("'applies to' block")
+    return block.add_parse_action(lambda t: unprefix(t[0][1]))
+
+
+def _trailer(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+    p, key = rx.prefix, rx.trailer_key
+    block = _rx(
+        rf"{rx.eq_rule}(?:{p}{_BLANK})*{p}{key}[ \t]*:[^\n]*\n"
+        rf"(?:{p}(?:{key}[ \t]*:[^\n]*|[ \t]*)\n)*(?:{rx.eq_rule})?",
+        "trailer (" + ", ".join(d.trailer) + ")",
+    )
+    return block.add_parse_action(_pairs(rf"^(?P<label>{key})[ \t]*:[ \t]?(?P<value>[^\n]*)$", unprefix))
+
+
+@cache
+def article_grammar(name: str) -> pp.ParserElement:
+    """The whole-article grammar of the named dialect (built once, then reused)."""
+    d = dialect(name)
+    rx = _Patterns(d)
+    unprefix = _unprefixer(d)
+    heading = pp.Regex(rx.heading, as_match=True).leave_whitespace().set_name("section heading")
+    heading.add_parse_action(lambda t: d.canonical_heading(t[0]["name"]))
+    section = pp.Group(heading + _content(d, rx, unprefix))
+    tail = _rx(
+        rf"(?:{rx.prefix}{_BLANK})*(?:(?:{rx.legal}|{rx.md_close})[\s\S]*)?",
+        "legal notice or end of article",
+    )
+    grammar = (
+        _header(d, rx, unprefix)
+        + pp.Optional(_applies(d, rx, unprefix))("applies")
+        + _content(d, rx, unprefix)("preamble")
+        + pp.Group(pp.ZeroOrMore(section))("sections")
+        + pp.Optional(pp.Group(_trailer(d, rx, unprefix))("trailer"))
+        + tail.suppress()
+        + pp.StringEnd().set_name("end of article")
+    )
+    grammar.parse_with_tabs()
+    return grammar.set_name(f"{name} article")

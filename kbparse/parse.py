@@ -1,0 +1,66 @@
+"""The parsing API: text or a file in, an Article record out."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pyparsing as pp
+
+from .decode import decode
+from .dialects import Dialect, detect, dialect, dialect_names
+from .errors import ArticleSyntaxError
+from .grammar import article_grammar
+from .record import Article, build_article
+
+
+def _resolve_dialect(text: str, name: str | None, source: str | None) -> Dialect:
+    if name is not None:
+        return dialect(name)
+    found = detect(text)
+    if found is None:
+        first = text.split("\n", 1)[0]
+        signs = ", ".join(f"{n}: {dialect(n).signature.pattern!r}" for n in dialect_names())
+        raise ArticleSyntaxError(
+            f"not a KB article: the start matches no dialect ({signs})",
+            source=source,
+            expected="a dialect's first line",
+            line_text=first,
+        )
+    return found
+
+
+def parse_text(text: str | bytes, dialect: str | None = None, *, source: str | None = None) -> Article:
+    """Parse one article. `dialect` is "txt" or "md"; detected from the text when None.
+
+    Raises ArticleSyntaxError (with line, column, what was expected and the
+    offending line) when the text is not a KB article.
+    """
+    if isinstance(text, bytes):
+        text = decode(text)
+    elif "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if text and not text.endswith("\n"):
+        text += "\n"
+    d = _resolve_dialect(text, dialect, source)
+    try:
+        results = article_grammar(d.name).parse_string(text, parse_all=True)
+    except pp.ParseBaseException as exc:
+        expected = exc.parser_element.name if exc.parser_element is not None else ""
+        raise ArticleSyntaxError(
+            f"{d.name} article: expected {expected or 'more'}" + ("" if exc.line else ", found end of text"),
+            source=source,
+            line=exc.lineno,
+            column=exc.col,
+            expected=expected,
+            line_text=exc.line,
+        ) from None
+    except RecursionError:
+        raise ArticleSyntaxError(f"{d.name} article too deeply nested to parse", source=source) from None
+    return build_article(results, d, text, source)
+
+
+def parse_file(path: str | os.PathLike[str], dialect: str | None = None) -> Article:
+    """Read, decode and parse one article file; the record's source_path is `path`."""
+    source = os.fspath(path)
+    return parse_text(Path(path).read_bytes(), dialect, source=source)

@@ -1,0 +1,41 @@
+"""Small articles built in code for unit tests: a txt article from parts."""
+
+from __future__ import annotations
+
+
+def txt_article(
+    body: str,
+    *,
+    article_id: str = "Q123456",
+    date: str = "17-FEB-2001",
+    header_extra: str = "",
+    trailer: str = "Keywords          : kbbug\nIssue type        : kbbug\n",
+) -> str:
+    head = (
+        f"DOCUMENT:{article_id}  {date}  [sms]\n"
+        "TITLE   :A Title\n"
+        "PRODUCT :A Product\n"
+        "PROD/VER::1.0\n"
+        "OPER/SYS:\n"
+        "KEYWORDS:kbone\n" + header_extra + "\n"
+        "======================================================================\n"
+    )
+    tail = (
+        "\n======================================================================\n"
+        + trailer
+        + "\n=============================================================================\n\n"
+        "THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE IS\nPROVIDED \"AS IS\".\n"
+    )
+    return head + body + tail
+
+
+def md_article(body_lines: list[str], *, article_id: str = "Q123456", title: str = "A Title") -> str:
+    header = [
+        f"Article: {article_id}", "Product(s): A Product", "Version(s): 1.0",
+        "Operating System(s): ", "Keyword(s): kbone", "Last Modified: 17-FEB-2001", "",
+    ]
+    raw = "\n".join("\t" + line for line in header + body_lines)
+    return (
+        f'---\nlayout: page\ntitle: "{article_id}: {title}"\npermalink: /kb/123/{article_id}/\n---\n\n'
+        f"## {article_id}: {title}\n\n{{% raw %}}\n\n{raw}\n\n{{% endraw %}}\n"
+    )

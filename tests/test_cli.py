@@ -1,0 +1,66 @@
+"""The `kbparse` command, called in-process and as the installed script."""
+
+import json
+import shutil
+import subprocess
+import sys
+
+from typer.testing import CliRunner
+
+from conftest import DATA
+from kbparse.cli import app
+
+runner = CliRunner()
+SEED = DATA / "seed" / "Q283472.TXT"
+
+
+def test_parse_prints_one_json_object_per_file():
+    md = DATA / "seed" / "000_f0d020f7a89ed4e0.txt"
+    result = runner.invoke(app, ["parse", str(SEED), str(md)])
+    assert result.exit_code == 0, result.output
+    lines = result.stdout.strip().split("\n")
+    records = [json.loads(line) for line in lines]
+    assert [r["source_format"] for r in records] == ["txt", "md"]
+    assert records[0]["last_modified"] == "2001-02-17"
+    assert records[0]["sections"][0]["heading"] == "SYMPTOMS"
+
+
+def test_parse_text_format_is_readable():
+    result = runner.invoke(app, ["parse", str(SEED), "--format", "text"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Q283472  SMS: Event ID 7031")
+    assert "\nWORKAROUND\n    This event message can be safely ignored." in result.stdout
+
+
+def test_parse_goes_on_past_a_bad_file_and_exits_1(tmp_path):
+    bad = tmp_path / "Q1.TXT"
+    bad.write_bytes(b"DOCUMENT:Q1  01-JAN-2000  [x]\nTITLE   :t\nJUNK\n")
+    missing = tmp_path / "nope.TXT"
+    result = runner.invoke(app, ["parse", str(bad), str(SEED), str(missing)])
+    assert result.exit_code == 1
+    assert json.loads(result.stdout)["article_id"] == "Q283472"
+    errors = result.stderr.strip().split("\n")
+    assert errors[0].startswith(f"kbparse: {bad}:3:1: txt article: expected")
+    assert "'JUNK'" in errors[0]
+    assert errors[1].startswith(f"kbparse: {missing}: cannot read")
+    assert errors[2] == "kbparse: 2 of 3 file(s) could not be parsed"
+    assert "Traceback" not in result.output
+
+
+def test_installed_command_and_module_run():
+    exe = shutil.which("kbparse") or str(__import__("pathlib").Path(sys.executable).parent / "kbparse")
+    for cmd in ([exe, "parse", str(SEED)], [sys.executable, "-m", "kbparse", "parse", str(SEED)]):
+        done = subprocess.run(cmd, capture_output=True, text=True, timeout=60)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["kb_number"] == 283472
+
+
+def test_installed_command_reports_garbage_without_traceback(tmp_path):
+    junk = tmp_path / "junk.TXT"
+    junk.write_bytes(bytes(range(256)) * 4)
+    done = subprocess.run(
+        [sys.executable, "-m", "kbparse", "parse", str(junk)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert f"{junk}:1:1: not a KB article" in done.stderr
