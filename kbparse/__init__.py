@@ -1,18 +1,36 @@
-"""kbparse: Microsoft Knowledge Base articles into clean, typed tables."""
+"""kbparse: Microsoft Knowledge Base articles into clean, typed tables.
+
+    import kbparse
+    article = kbparse.parse_file("data/seed/Q283472.TXT")
+    result = kbparse.ingest(["data/"], "kb-data")
+
+Names are imported on first use, so a command that parses nothing (a re-run
+over unchanged files, `kbparse schema`) does not pay for loading the grammar.
+"""
+
+from __future__ import annotations
+
+from importlib import import_module
 
 from .errors import ArticleSyntaxError, DialectError, KbParseError
-from .parse import parse_file, parse_text
-from .record import Article, Section
 
 __version__ = "0.1.0"
 
-__all__ = [
-    "Article",
-    "ArticleSyntaxError",
-    "DialectError",
-    "KbParseError",
-    "Section",
-    "__version__",
-    "parse_file",
-    "parse_text",
-]
+_LAZY = {
+    "parse_file": ".parse",
+    "parse_text": ".parse",
+    "Article": ".record",
+    "Section": ".record",
+    "ingest": ".ingest",
+    "IngestResult": ".ingest",
+}
+
+__all__ = ["ArticleSyntaxError", "DialectError", "KbParseError", "__version__", *_LAZY]
+
+
+def __getattr__(name: str):
+    if name in _LAZY:
+        value = getattr(import_module(_LAZY[name], __name__), name)
+        globals()[name] = value
+        return value
+    raise AttributeError(f"module 'kbparse' has no attribute {name!r}")

@@ -7,6 +7,7 @@ message and an exit code; a traceback is never the user's problem.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,8 +17,14 @@ import typer
 
 from . import __version__
 from .errors import KbParseError
-from .parse import parse_file
-from .render import render_text
+from .progress import progress_reporter
+
+DEFAULT_DATA = "kb-data"
+
+
+def default_data_dir() -> str:
+    """Where datasets live when no folder is given: $KBPARSE_DATA, else ./kb-data."""
+    return os.environ.get("KBPARSE_DATA") or DEFAULT_DATA
 
 app = typer.Typer(
     add_completion=False,
@@ -59,8 +66,11 @@ def parse(
     A file that is not a KB article is reported on stderr with its line and
     column; the others are still printed, and the exit code is 1 at the end.
 
-    Example: kbparse parse data/Q283472.TXT --format text
+    Example: kbparse parse data/seed/Q283472.TXT --format text
     """
+    from .parse import parse_file
+    from .render import render_text
+
     failed = 0
     for path in files:
         try:
@@ -80,6 +90,47 @@ def parse(
     if failed:
         _error(f"{failed} of {len(files)} file(s) could not be parsed")
         raise typer.Exit(1)
+
+
+@app.command()
+def ingest(
+    paths: List[Path] = typer.Argument(..., help="Article files, folders (walked recursively), .zip or .tar.gz archives."),
+    out: Path = typer.Option(None, "--out", "-o", help="Dataset folder [default: $KBPARSE_DATA, else ./kb-data]."),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes [default: the machine's cores]."),
+    full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild from these inputs alone, forgetting earlier runs' articles."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the summary."),
+) -> None:
+    """Parse articles into a Parquet dataset, one folder per table under --out.
+
+    Re-runs parse only new and changed files; the new version replaces the
+    old one atomically. Bad files are listed in the `rejects` table and on
+    stderr. Exit code: 0 all ingested, 1 some rejected (the dataset is still
+    written), 2 unusable arguments.
+
+    Example: kbparse ingest data/ --out kb-data
+    """
+    from .ingest import ingest as run_ingest
+
+    target = out or Path(default_data_dir())
+    try:
+        with progress_reporter(enabled=not quiet) as report:
+            result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh, progress=report)
+    except KbParseError as exc:
+        _error(str(exc))
+        raise typer.Exit(2)
+    for r in result.rejects[:20]:
+        where = f":{r.line}:{r.column}" if r.line else ""
+        detail = r.message if r.message.startswith(r.source_path) else f"{r.source_path}{where}: {r.message}"
+        _error(f"rejected ({r.error_kind}) {detail}")
+    if len(result.rejects) > 20:
+        _error(f"... and {len(result.rejects) - 20} more: see the rejects table")
+    typer.echo(
+        f"{result.out}: {result.articles} articles (version {result.version}); this run: "
+        f"{result.seen} inputs, {result.parsed} parsed, {result.unchanged} unchanged, "
+        f"{result.rejected} rejected, {result.duplicates} duplicates, "
+        f"{result.seconds:.1f} s, {result.rate:,.0f} articles/s"
+    )
+    raise typer.Exit(result.exit_code)
 
 
 def main() -> None:

@@ -44,7 +44,9 @@ def parse_text(text: str | bytes, dialect: str | None = None, *, source: str | N
         text += "\n"
     d = _resolve_dialect(text, dialect, source)
     try:
-        results = article_grammar(d.name).parse_string(text, parse_all=True)
+        # No parse_all: the grammar ends in StringEnd, and parse_all builds new
+        # elements on every call (~25 us an article).
+        results = article_grammar(d.name).parse_string(text)
     except pp.ParseBaseException as exc:
         expected = exc.parser_element.name if exc.parser_element is not None else ""
         raise ArticleSyntaxError(

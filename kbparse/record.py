@@ -158,16 +158,11 @@ def _front_title(front: str) -> str | None:
     return _TITLE_ID_PREFIX.sub("", html.unescape(title)).strip() or None
 
 
-def _content(parts, meta: dict[str, list[str]], d: Dialect) -> str | None:
-    """Join a content's text runs; file its (label, value) metadata tuples under `meta`."""
-    texts = []
-    for part in parts:
-        if isinstance(part, str):
-            texts.append(part)
-        else:
-            label, value = part
-            meta.setdefault(d.meta[" ".join(label.split())], []).append(value)
-    return clean_text("".join(texts))
+def _content(raw: str, metas, meta: dict[str, list[str]], d: Dialect) -> str | None:
+    """Trim a content's text; file its (label, value) metadata under `meta` by record field."""
+    for label, value in metas:
+        meta.setdefault(d.meta[" ".join(label.split())], []).append(value)
+    return clean_text(raw)
 
 
 def _by_field(pairs, labels: dict[str, str]) -> dict[str, str]:
@@ -185,10 +180,10 @@ def build_article(
     header = _by_field(results["fields"][0], d.header_fields)
 
     meta: dict[str, list[str]] = {}
-    preamble = _content(results["preamble"], meta, d)
+    preamble = _content(*results["preamble"], meta, d)
     sections = []
-    for heading, parts in results["sections"]:
-        sections.append(Section(heading, _content(parts, meta, d) or ""))
+    for heading, raw, metas in results["sections"]:
+        sections.append(Section(heading, _content(raw, metas, meta, d) or ""))
     trailer = results.get("trailer")
     tr = _by_field(trailer[0], d.trailer) if trailer else {}
 

@@ -29,13 +29,26 @@ def txt_article(
     return head + body + tail
 
 
-def md_article(body_lines: list[str], *, article_id: str = "Q123456", title: str = "A Title") -> str:
+def md_article(
+    body_lines: list[str], *, article_id: str = "Q123456", title: str = "A Title", date: str = "17-FEB-2001"
+) -> str:
     header = [
         f"Article: {article_id}", "Product(s): A Product", "Version(s): 1.0",
-        "Operating System(s): ", "Keyword(s): kbone", "Last Modified: 17-FEB-2001", "",
+        "Operating System(s): ", "Keyword(s): kbone", f"Last Modified: {date}", "",
     ]
     raw = "\n".join("\t" + line for line in header + body_lines)
     return (
         f'---\nlayout: page\ntitle: "{article_id}: {title}"\npermalink: /kb/123/{article_id}/\n---\n\n'
         f"## {article_id}: {title}\n\n{{% raw %}}\n\n{raw}\n\n{{% endraw %}}\n"
     )
+
+
+def write_article(folder, name: str, text: str) -> "Path":
+    """Write an article file (CRLF for txt, as archived) and return its path."""
+    from pathlib import Path
+
+    path = Path(folder) / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    data = text.replace("\n", "\r\n") if name.upper().endswith(".TXT") else text
+    path.write_bytes(data.encode("cp1252"))
+    return path

@@ -1,0 +1,388 @@
+"""`kbparse ingest`: a folder of articles in, a committed Parquet dataset out.
+
+Stages: discover the inputs, decide what changed since the last run (size and
+mtime against the `sources` table), parse the changed files in worker
+processes (batches of files, not one at a time), keep one row per article
+(newest date, then txt over md, then the first path), and commit a new version
+of every table atomically (kbparse.store). Tables no change touched are
+hard-linked from the previous version, so a re-run over unchanged inputs
+reads no article and writes almost nothing.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from collections.abc import Callable, Sequence
+from collections import deque
+from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from multiprocessing import get_context
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import __version__
+from .discover import Discovery, Source, iter_sources, read_sources
+from .ingest_worker import BatchResult, SourceOutcome
+from .schema import Table, article_tables, table
+from .store import DatasetStore, read_table
+from .tables import ROW, build, sort_rows
+
+# progress(files parsed, files to parse or None while discovery is still going)
+Progress = Callable[[int, int | None], None]
+
+# Below this many files to parse, starting worker processes costs more than it saves.
+MIN_FILES_FOR_POOL = 400
+# Files per task shipped to a worker: large enough that the per-task cost
+# (pickling, a round trip) is noise, small enough to spread the work evenly.
+BATCH_FILES = 250
+
+
+@dataclass
+class Reject:
+    source_path: str
+    error_kind: str
+    line: int | None
+    column: int | None
+    message: str
+
+
+@dataclass
+class IngestResult:
+    out: Path
+    version: int
+    seen: int
+    parsed: int
+    unchanged: int
+    rejected: int
+    duplicates: int
+    articles: int
+    seconds: float
+    workers: int
+    rejects: list[Reject] = field(default_factory=list)
+
+    @property
+    def exit_code(self) -> int:
+        """0 all ingested, 1 some inputs rejected (the dataset is committed all the same)."""
+        return 1 if self.rejected else 0
+
+    @property
+    def rate(self) -> float:
+        return self.parsed / self.seconds if self.seconds else 0.0
+
+
+# -- parsing in worker processes ----------------------------------------------
+
+
+def _with_bytes(batch: list[Source]) -> list[tuple[Source, bytes | None]]:
+    """Plain files are read by the worker; archive members are read here, once per archive."""
+    if all(s.archive is None for s in batch):
+        return [(s, None) for s in batch]
+    return [(src, data if isinstance(data, bytes) else None) for src, data in read_sources(batch)]
+
+
+class _Parser:
+    """Parses files in batches while discovery is still finding more: in worker
+    processes once there is enough work to pay for starting them, else here.
+    Results come back in submission order."""
+
+    def __init__(self, workers: int, progress: Progress | None) -> None:
+        self.workers = workers
+        self.progress = progress
+        self.buffer: list[Source] = []
+        self.pending: deque[tuple[int, Future]] = deque()
+        self.results: list[BatchResult] = []
+        self.pool: ProcessPoolExecutor | None = None
+        self.added = 0
+        self.done = 0
+        self.total: int | None = None
+
+    def add(self, src: Source) -> None:
+        self.buffer.append(src)
+        self.added += 1
+        if len(self.buffer) >= BATCH_FILES and self.workers > 1 and (self.pool or self.added >= MIN_FILES_FOR_POOL):
+            self._submit(self.buffer)
+            self.buffer = []
+
+    def _submit(self, batch: list[Source]) -> None:
+        if self.pool is None:
+            # forkserver, not fork: this process may hold Arrow's thread pools,
+            # which a forked child would inherit locked.
+            ctx = get_context("forkserver")
+            ctx.set_forkserver_preload(["kbparse.ingest_worker"])
+            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+        while len(self.pending) >= self.workers * 3:
+            self._collect()
+        from .ingest_worker import parse_batch
+
+        self.pending.append((len(batch), self.pool.submit(parse_batch, _with_bytes(batch))))
+
+    def _collect(self) -> None:
+        n, future = self.pending.popleft()
+        self._done(future.result(), n)
+
+    def _done(self, result: BatchResult, n: int) -> None:
+        self.results.append(result)
+        self.done += n
+        if self.progress:
+            self.progress(self.done, self.total)
+
+    def finish(self) -> list[BatchResult]:
+        self.total = self.added
+        try:
+            rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
+            self.buffer = []
+            for batch in rest:
+                if self.pool:
+                    self._submit(batch)
+                else:
+                    from .ingest_worker import parse_batch
+
+                    self._done(parse_batch(_with_bytes(batch)), len(batch))
+            while self.pending:
+                self._collect()
+        finally:
+            if self.pool:
+                self.pool.shutdown(cancel_futures=True)
+        return self.results
+
+
+# -- what the previous version knew ---------------------------------------------
+
+
+class _Previous:
+    """The previous version's `sources` table, as lazily converted columns and a path index."""
+
+    def __init__(self, version: Path | None) -> None:
+        self.table = read_table(version, table("sources"))
+        self._cols: dict[str, list] = {}
+        self.index = {p: i for i, p in enumerate(self.col("source_path"))}
+
+    def col(self, name: str) -> list:
+        if name not in self._cols:
+            self._cols[name] = self.table[name].to_pylist()
+        return self._cols[name]
+
+    def article_of(self, path: str) -> str | None:
+        i = self.index.get(path)
+        return None if i is None else self.col("article_id")[i]
+
+
+
+def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str]) -> set[str]:
+    """A changed file may have held the winning copy of an article whose other
+    copies were only counted, not stored: parse those again too. Returns the
+    known files that are gone."""
+    affected = {prev.article_of(p) for p in parsing} - {None}
+    dropped: set[str] = set()
+    if affected:
+        ids = prev.col("article_id")
+        for i, path in enumerate(prev.col("source_path")):
+            if ids[i] in affected and path not in parsing:
+                try:
+                    st = os.stat(path)
+                    parser.add(Source(path, st.st_size, st.st_mtime_ns))
+                    parsing.add(path)
+                except OSError:
+                    dropped.add(path)  # gone, or inside an archive not given this time
+    return dropped
+
+
+def _winner_key(candidate: tuple) -> tuple:
+    path, last_modified, source_format = candidate
+    return (last_modified or date.min, source_format == "txt")
+
+
+def _choose_winners(prev: _Previous, carried: list[int], outcomes: list[SourceOutcome]) -> dict[str, str]:
+    """article id -> path of the copy that makes its row."""
+    candidates: dict[str, list[tuple]] = {}
+    paths, ids, dates, formats, outcome = (
+        prev.col(n) for n in ("source_path", "article_id", "last_modified", "source_format", "outcome")
+    )
+    for i in carried:
+        if outcome[i] != "rejected":
+            candidates.setdefault(ids[i], []).append((paths[i], dates[i], formats[i]))
+    for o in outcomes:
+        if o.reject is None:
+            candidates.setdefault(o.article_id, []).append((o.path, o.last_modified, o.source_format))
+    # max() keeps the first of equals, so sorting by path makes ties go to the first path.
+    return {aid: max(sorted(rows), key=_winner_key)[0] for aid, rows in candidates.items()}
+
+
+# -- the run ----------------------------------------------------------------------
+
+
+def ingest(
+    paths: Sequence[str | os.PathLike[str]],
+    out: str | os.PathLike[str],
+    *,
+    workers: int | None = None,
+    full_refresh: bool = False,
+    progress: Progress | None = None,
+) -> IngestResult:
+    """Ingest the article files under `paths` into the dataset at `out`.
+
+    Raises InputError (no such input) or OutputError (unusable output) before
+    touching anything; bad articles never raise, they become rows of `rejects`.
+    With workers > 1 the parsing runs in worker processes, so a script calling
+    this needs the usual `if __name__ == "__main__":` guard.
+    """
+    started_at = datetime.now(timezone.utc)
+    t0 = time.perf_counter()
+    workers = workers or os.cpu_count() or 1
+    store = DatasetStore(out)
+    store.check_usable()
+    found = Discovery()
+    sources = iter_sources(list(paths), found)  # raises InputError now, for a missing PATH
+
+    with store.lock():
+        store.cleanup()
+        committed = store.current()
+        previous = None if full_refresh else committed
+        version = store.next_version()
+        prev = _Previous(previous)
+
+        parser = _Parser(workers, progress)
+        parsing: set[str] = set()
+        index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
+        unchanged = 0
+        for chunk in sources:
+            found.sources.extend(chunk)
+            for src in chunk:
+                i = index.get(src.path)
+                if i is not None and sizes[i] == src.size and mtimes[i] == src.mtime_ns:
+                    unchanged += 1
+                else:
+                    parser.add(src)
+                    parsing.add(src.path)
+        dropped = _reparse_affected(parser, prev, parsing)
+        results = parser.finish()
+        outcomes = [o for r in results for o in r.outcomes]
+        parsed_paths = {o.path for o in outcomes}
+        nothing_new = previous is not None and not parser.added and not dropped
+        if nothing_new:
+            # Every input is as the last run left it: so is every outcome.
+            outcome_now = prev.col("outcome")
+            articles = outcome_now.count("ingested")
+            duplicates = sum(1 for s in found.sources if outcome_now[index[s.path]] == "duplicate")
+        else:
+            carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsed_paths and p not in dropped]
+            winners = _choose_winners(prev, carried, outcomes)
+            winning = set(winners.values())
+            articles = len(winners)
+
+        staging = store.staging(version)
+        jobs: list[tuple[Table, pa.Table | None]] = []
+        if nothing_new:
+            jobs += [(t, None) for t in article_tables() + [table("sources")]]
+        else:
+            kept = sorted(a for a, p in winners.items() if p not in parsed_paths)
+            jobs += [(t, _article_table(t, previous, kept, results, winning)) for t in article_tables()]
+            jobs.append((table("sources"), _sources_table(prev, carried, outcomes, winning)))
+        rejects = _rejects(previous, found, outcomes, parsed_paths)
+        jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
+
+        problem_paths = {p.path for p in found.problems}
+        rejected_paths = {r.source_path for r in rejects}
+        seen_paths = {s.path for s in found.sources}
+        run_rejects = [r for r in rejects if r.source_path in problem_paths or r.source_path in seen_paths]
+        if not nothing_new:
+            duplicates = sum(1 for p in seen_paths if p not in winning and p not in rejected_paths)
+        result = IngestResult(
+            out=store.out, version=version, seen=len(found.sources) + len(found.problems),
+            parsed=parser.added, unchanged=unchanged, rejected=len(run_rejects),
+            duplicates=duplicates, articles=articles, seconds=0.0, workers=workers, rejects=run_rejects,
+        )
+        _write_all(store, staging, version, previous, jobs, workers)
+        result.seconds = time.perf_counter() - t0
+        runs = read_table(committed, table("ingest_runs")).to_pylist()
+        runs.append(
+            {
+                "run_id": version, "started_at": started_at, "finished_at": datetime.now(timezone.utc),
+                "kbparse_version": __version__, "inputs": "\n".join(os.fspath(p) for p in paths),
+                "full_refresh": full_refresh, "workers": workers, "seen": result.seen,
+                "parsed": result.parsed, "unchanged": result.unchanged, "rejected": result.rejected,
+                "duplicates": result.duplicates, "articles": result.articles, "seconds": result.seconds,
+            }
+        )
+        store.write_table(staging, table("ingest_runs"), _rows_table("ingest_runs", runs), version)
+        store.commit(staging, version)
+        store.cleanup()
+    return result
+
+
+def _article_table(t: Table, previous: Path | None, kept: list[str], results: list[BatchResult], winning: set[str]) -> pa.Table:
+    """The previous rows of articles no file of this run touched, plus this run's winners' rows."""
+    parts = []
+    if kept:
+        old = read_table(previous, t)
+        parts.append(old.filter(pc.is_in(old["article_id"], pa.array(kept, pa.string()))))
+    for r in results:
+        data = r.tables[t.name]
+        keep = [i for i, p in enumerate(r.row_paths) if p in winning]
+        if len(keep) != len(r.row_paths):
+            data = data.filter(pc.is_in(data[ROW], pa.array(keep, pa.int32())))
+        parts.append(data.drop_columns([ROW]))
+    if not parts:
+        return t.arrow_schema.empty_table()
+    return sort_rows(pa.concat_tables(parts).unify_dictionaries(), t.sort)
+
+
+def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOutcome], winning: set[str]) -> pa.Table:
+    def outcome(path: str, rejected: bool) -> str:
+        return "rejected" if rejected else "ingested" if path in winning else "duplicate"
+
+    old = prev.table.take(pa.array(carried, pa.int64()))
+    paths = old["source_path"].to_pylist()
+    was = old["outcome"].to_pylist()
+    old = old.set_column(
+        old.schema.get_field_index("outcome"), "outcome",
+        pa.array([outcome(p, w == "rejected") for p, w in zip(paths, was)], table("sources").column("outcome").arrow_type),
+    )
+    new = _rows_table("sources", [
+        {
+            "source_path": o.path, "size_bytes": o.size, "mtime_ns": o.mtime_ns,
+            "content_sha256": o.sha256, "article_id": o.article_id,
+            "last_modified": o.last_modified, "source_format": o.source_format,
+            "outcome": outcome(o.path, o.reject is not None),
+        }
+        for o in outcomes
+        if o.sha256  # a file that could not be read has no identity to remember
+    ])
+    t = table("sources")
+    return sort_rows(pa.concat_tables([old.cast(t.arrow_schema), new]).unify_dictionaries(), t.sort)
+
+
+def _rejects(previous: Path | None, found: Discovery, outcomes: list[SourceOutcome], parsed: set[str]) -> list[Reject]:
+    """Earlier rejects of files not read again, then this run's."""
+    problem_paths = {p.path for p in found.problems}
+    rows = [
+        Reject(**r) for r in read_table(previous, table("rejects")).to_pylist()
+        if r["source_path"] not in parsed and r["source_path"] not in problem_paths
+    ]
+    rows += [Reject(p.path, p.kind, None, None, p.message) for p in found.problems]
+    rows += [Reject(o.path, *o.reject) for o in outcomes if o.reject]
+    return sorted(rows, key=lambda r: r.source_path)
+
+
+def _rows_table(name: str, rows: list[dict]) -> pa.Table:
+    t = table(name)
+    return sort_rows(build(t, {c.name: [r.get(c.name) for r in rows] for c in t.columns}), t.sort)
+
+
+def _write_all(store: DatasetStore, staging: Path, version: int, previous: Path | None,
+               jobs: list[tuple[Table, pa.Table | None]], workers: int) -> None:
+    """Write (or hard-link, for None) every table; Parquet encoding releases the
+    GIL, so tables are written side by side."""
+    def one(job: tuple[Table, pa.Table | None]) -> None:
+        t, data = job
+        if data is None:
+            store.link_table(staging, t.name, previous)
+        else:
+            store.write_table(staging, t, data, version)
+
+    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+        list(pool.map(one, jobs))

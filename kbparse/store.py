@@ -1,0 +1,196 @@
+"""The on-disk dataset: versioned folders and an atomic switch between them.
+
+`--out DIR` is a symbolic link to the current version, so `DIR/<table>/` is an
+ordinary folder of Parquet files that any reader opens as it is::
+
+    DIR -> .DIR.kbparse/v000007          (the link; replaced in one rename)
+    .DIR.kbparse/lock                    (flock: one writer at a time)
+    .DIR.kbparse/v000006/                (the previous version, kept for readers mid-read)
+    .DIR.kbparse/v000007/articles/part-000007.parquet ...
+    .DIR.kbparse/staging-*/              (a run in progress; removed if it died)
+
+A run writes a whole new version in a staging folder, fsyncs it, renames it to
+its version name and then renames a new link over DIR. A process killed at
+any moment leaves DIR pointing at a complete version; the next run removes
+what the dead one left.
+"""
+
+from __future__ import annotations
+
+import errno
+import fcntl
+import os
+import re
+import shutil
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from .errors import KbParseError
+from .schema import Table
+
+_VERSION = re.compile(r"^v(\d{6,})$")
+ROW_GROUP_ROWS = 64 * 1024
+
+
+class OutputError(KbParseError):
+    """The output folder cannot be used (not ours, not writable, locked)."""
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class DatasetStore:
+    def __init__(self, out: str | os.PathLike[str]) -> None:
+        self.out = Path(os.path.abspath(os.fspath(out)))
+        self.home = self.out.parent / f".{self.out.name}.kbparse"
+
+    # -- what is there -------------------------------------------------
+    def check_usable(self) -> None:
+        """Raise OutputError unless DIR is new, an empty folder, or a dataset of ours."""
+        out = self.out
+        if out.is_symlink():
+            target = Path(os.path.realpath(out))
+            if target.parent != Path(os.path.realpath(self.home)):
+                raise OutputError(f"{out} is a link to {target}, not a kbparse dataset; choose another --out")
+        elif out.exists():
+            if not out.is_dir() or any(out.iterdir()):
+                raise OutputError(
+                    f"{out} exists and is not a kbparse dataset; give a new or empty folder as --out"
+                )
+        try:
+            self.home.mkdir(parents=True, exist_ok=True)
+            probe = self.home / f".probe-{os.getpid()}"
+            probe.write_bytes(b"")
+            probe.unlink()
+        except OSError as exc:
+            raise OutputError(f"cannot write to {self.home.parent}: {exc.strerror or exc}") from None
+
+    def current(self) -> Path | None:
+        """Folder of the committed version DIR points to, if any."""
+        if not self.out.is_symlink():
+            return None
+        target = Path(os.path.realpath(self.out))
+        return target if target.is_dir() else None
+
+    def _versions(self) -> list[tuple[int, Path]]:
+        found = []
+        for p in self.home.iterdir() if self.home.is_dir() else []:
+            m = _VERSION.match(p.name)
+            if m:
+                found.append((int(m.group(1)), p))
+        return sorted(found)
+
+    # -- one writer at a time -----------------------------------------
+    @contextmanager
+    def lock(self):
+        self.home.mkdir(parents=True, exist_ok=True)
+        fh = open(self.home / "lock", "a+")
+        try:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError as exc:
+                if exc.errno in (errno.EAGAIN, errno.EACCES):
+                    raise OutputError(f"another kbparse ingest is writing to {self.out}; try again when it ends") from None
+                raise
+            yield self
+        finally:
+            fh.close()  # closing releases the flock; a killed process releases it too
+
+    def cleanup(self) -> None:
+        """Remove what dead runs left and versions older than the previous one (lock held)."""
+        current = self.current()
+        for p in self.home.iterdir():
+            if p.name.startswith(("staging-", "link-")):
+                if p.is_symlink() or p.is_file():
+                    p.unlink()
+                else:
+                    shutil.rmtree(p, ignore_errors=True)
+        versions = self._versions()
+        keep: set[Path] = set()
+        if current is not None:
+            keep.add(current)
+            older = [p for n, p in versions if p != current and n < int(_VERSION.match(current.name).group(1))]
+            if older:
+                keep.add(older[-1])
+        for _, p in versions:
+            if p not in keep:
+                shutil.rmtree(p, ignore_errors=True)
+
+    def next_version(self) -> int:
+        versions = self._versions()
+        return (versions[-1][0] + 1) if versions else 1
+
+    # -- writing a version ---------------------------------------------
+    def staging(self, version: int) -> Path:
+        path = self.home / f"staging-{version:06d}-{os.getpid()}"
+        path.mkdir()
+        return path
+
+    @staticmethod
+    def file_name(version: int) -> str:
+        return f"part-{version:06d}.parquet"
+
+    def write_table(self, staging: Path, t: Table, data: pa.Table, version: int) -> None:
+        folder = staging / t.name
+        folder.mkdir(exist_ok=True)
+        path = folder / self.file_name(version)
+        pq.write_table(
+            data.cast(t.arrow_schema),
+            path,
+            compression="zstd",
+            row_group_size=ROW_GROUP_ROWS,
+            use_dictionary=True,
+            write_statistics=True,
+        )
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+
+    def link_table(self, staging: Path, name: str, previous: Path) -> None:
+        """Reuse the previous version's files of a table that did not change (hard links)."""
+        folder = staging / name
+        folder.mkdir(exist_ok=True)
+        for f in sorted((previous / name).glob("*.parquet")):
+            os.link(f, folder / f.name)
+
+    def commit(self, staging: Path, version: int) -> Path:
+        for folder in staging.iterdir():
+            _fsync_dir(folder)
+        final = self.home / f"v{version:06d}"
+        os.rename(staging, final)
+        _fsync_dir(self.home)
+        link = self.home / f"link-{os.getpid()}"
+        if link.is_symlink():
+            link.unlink()
+        os.symlink(os.path.relpath(final, self.out.parent), link)
+        if self.out.is_dir() and not self.out.is_symlink():
+            self.out.rmdir()  # an empty folder given as --out (checked in check_usable)
+        os.rename(link, self.out)
+        _fsync_dir(self.out.parent)
+        return final
+
+
+def read_table(version: Path | None, t: Table) -> pa.Table:
+    """A table of a committed version, or an empty one when it has none."""
+    if version is None or not (version / t.name).is_dir():
+        return t.arrow_schema.empty_table()
+    files = sorted((version / t.name).glob("*.parquet"))
+    if not files:
+        return t.arrow_schema.empty_table()
+    # ParquetFile, not pq.read_table: the latter imports pyarrow.dataset (and
+    # with it pandas), a quarter of a second on every run.
+    return pa.concat_tables([pq.ParquetFile(f).read().cast(t.arrow_schema) for f in files])
+
+
+def count_rows(version: Path | None, name: str) -> int:
+    """Rows of a committed table, from the Parquet footers alone."""
+    if version is None or not (version / name).is_dir():
+        return 0
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in (version / name).glob("*.parquet"))

@@ -1,0 +1,119 @@
+"""Article records -> Arrow tables, one per table of the schema.
+
+Rows follow kbparse.schema: this module decides only which record field fills
+which column. Child tables repeat the article's id; lists become one row per
+item, with a position where order matters.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from typing import TYPE_CHECKING
+
+from .schema import Table, article_tables, section_column, table
+
+if TYPE_CHECKING:
+    from .record import Article
+
+ROW = "_row"
+
+
+def empty(t: Table) -> pa.Table:
+    return t.arrow_schema.empty_table()
+
+
+def build(t: Table, columns: dict[str, list]) -> pa.Table:
+    """A table of schema `t` from Python lists, one per column."""
+    arrays = [pa.array(columns[c.name], type=c.arrow_type) for c in t.columns]
+    return pa.Table.from_arrays(arrays, schema=t.arrow_schema)
+
+
+def _articles(records: Sequence[tuple[Article, str]]) -> dict[str, list]:
+    t = table("articles")
+    cols: dict[str, list] = {c.name: [] for c in t.columns}
+    cols[ROW] = list(range(len(records)))
+    section_cols = [c.name for c in t.columns if c.name.endswith("_text")]
+    for a, sha in records:
+        for name in ("article_id", "kb_number", "title", "last_modified", "product_code", "product_name",
+                     "versions", "operating_systems", "additional_query_words", "preamble",
+                     "source_path", "source_format"):
+            cols[name].append(getattr(a, name))
+        cols["content_sha256"].append(sha)
+        texts: dict[str, list[str]] = {}
+        for s in a.sections:
+            texts.setdefault(section_column(s.heading), []).append(s.text)
+        for name in section_cols:
+            found = texts.get(name)
+            cols[name].append("\n\n".join(found) if found else None)
+    return cols
+
+
+def _positional(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]:
+    cols: dict[str, list] = {c.name: [] for c in t.columns}
+    rows = cols[ROW] = []
+    for r, (a, _) in enumerate(records):
+        if t.name == "sections":
+            rows.extend([r] * len(a.sections))
+            for i, s in enumerate(a.sections):
+                cols["article_id"].append(a.article_id)
+                cols["position"].append(i)
+                cols["heading"].append(s.heading)
+                cols["text"].append(s.text)
+        else:  # applies_to
+            rows.extend([r] * len(a.applies_to))
+            for i, product in enumerate(a.applies_to):
+                cols["article_id"].append(a.article_id)
+                cols["position"].append(i)
+                cols["product"].append(product)
+    return cols
+
+
+def _listed(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]:
+    value_col = t.columns[1].name
+    ids: list[str] = []
+    values: list[str] = []
+    rows: list[int] = []
+    for r, (a, _) in enumerate(records):
+        items = getattr(a, t.source_field)
+        ids.extend([a.article_id] * len(items))
+        rows.extend([r] * len(items))
+        values.extend(items)
+    return {"article_id": ids, value_col: values, ROW: rows}
+
+
+def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = False) -> dict[str, pa.Table]:
+    """(article, content sha256) pairs -> every article-derived table.
+
+    with_row adds a `_row` column: the index of the record each row came from,
+    so rows of one record can be dropped later (a losing duplicate).
+    """
+    records = list(records)
+    out = {}
+    for t in article_tables():
+        if t.name == "articles":
+            cols = _articles(records)
+        elif t.position:
+            cols = _positional(records, t)
+        else:
+            cols = _listed(records, t)
+        table_ = build(t, cols)
+        if with_row:
+            table_ = table_.append_column(ROW, pa.array(cols[ROW], pa.int32()))
+        out[t.name] = table_
+    return out
+
+
+def sort_rows(data: pa.Table, keys: Sequence[str]) -> pa.Table:
+    """Rows in key order. Arrow cannot sort by a dictionary column, so keys are
+    compared by their decoded values."""
+    if not keys or data.num_rows == 0:
+        return data
+    plain = pa.table(
+        {k: data[k].cast(pa.string()) if pa.types.is_dictionary(data[k].type) else data[k] for k in keys}
+    )
+    order = pc.sort_indices(plain, sort_keys=[(k, "ascending") for k in keys])
+    return data.take(order)

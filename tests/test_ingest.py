@@ -1,0 +1,236 @@
+"""`kbparse ingest`: tables, incremental runs, duplicates, rejects, exit codes."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import tarfile
+import zipfile
+
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from typer.testing import CliRunner
+
+from articles import md_article, txt_article, write_article
+from conftest import DATA, SAMPLE, needs_sample
+from kbparse.cli import app
+from kbparse.discover import InputError
+from kbparse.ingest import ingest
+from kbparse.schema import tables
+from kbparse.store import OutputError
+
+runner = CliRunner()
+
+
+def read(out, name: str) -> pa.Table:
+    files = sorted((out / name).glob("*.parquet"))
+    return pa.concat_tables([pq.ParquetFile(f).read() for f in files])
+
+
+def snapshot(out) -> dict[str, pa.Table]:
+    """Every table but the run log, for equality checks."""
+    return {name: read(out, name) for name in tables() if name != "ingest_runs"}
+
+
+def summary(out, name="articles", column="article_id"):
+    return sorted(read(out, name)[column].to_pylist())
+
+
+def test_ingest_data_folder(tmp_path):
+    out = tmp_path / "kb-data"
+    result = ingest([DATA], out, workers=1)
+    assert (result.seen, result.parsed, result.duplicates, result.rejected, result.exit_code) == (6, 6, 2, 0, 0)
+    assert summary(out) == ["Q100001", "Q100002", "Q100003", "Q283472"]
+    articles = read(out, "articles")
+    assert articles.schema.field("last_modified").type == pa.date32()
+    assert articles.schema.equals(tables()["articles"].arrow_schema)
+    # every table is there, in its own folder, readable by plain pyarrow and pandas
+    import pandas as pd
+
+    for name in tables():
+        assert list((out / name).glob("*.parquet")), name
+    assert len(pd.read_parquet(out / "sections")) == read(out, "sections").num_rows
+
+
+def test_newest_date_wins_then_txt_over_md(tmp_path):
+    src = tmp_path / "in"
+    write_article(src, "a/Q500001.TXT", txt_article("SUMMARY\n=======\n\nold txt\n", article_id="Q500001", date="01-JAN-1999"))
+    write_article(src, "b/Q500001/README.md", md_article(["SUMMARY", "=======", "", "new md"], article_id="Q500001", date="02-JAN-1999"))
+    write_article(src, "a/Q500002.TXT", txt_article("SUMMARY\n=======\n\nsame-day txt\n", article_id="Q500002"))
+    write_article(src, "b/Q500002/README.md", md_article(["SUMMARY", "=======", "", "same-day md"], article_id="Q500002"))
+    out = tmp_path / "out"
+    result = ingest([src], out, workers=1)
+    assert result.duplicates == 2 and result.articles == 2
+    got = dict(zip(read(out, "articles")["article_id"].to_pylist(), read(out, "articles")["summary_text"].to_pylist()))
+    assert got == {"Q500001": "new md", "Q500002": "same-day txt"}
+    outcomes = dict(zip(read(out, "sources")["source_path"].to_pylist(), read(out, "sources")["outcome"].to_pylist()))
+    assert sorted(outcomes.values()) == ["duplicate", "duplicate", "ingested", "ingested"]
+
+
+def test_rerun_parses_nothing_and_changes_nothing(tmp_path):
+    out = tmp_path / "out"
+    ingest([DATA], out, workers=1)
+    before = snapshot(out)
+    again = ingest([DATA], out, workers=1)
+    assert (again.parsed, again.unchanged, again.articles, again.duplicates) == (0, 6, 4, 2)
+    assert snapshot(out) == before
+    runs = read(out, "ingest_runs").to_pylist()
+    assert [r["run_id"] for r in runs] == [1, 2] and [r["parsed"] for r in runs] == [6, 0]
+
+
+def test_changed_file_updates_its_article(tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(DATA, src)
+    out = tmp_path / "out"
+    ingest([src], out, workers=1)
+    path = src / "examples" / "txt" / "Q100001.TXT"
+    path.write_bytes(path.read_bytes().replace(b"ruler moves two", b"ruler moves three"))
+    os.utime(path, ns=(1, 10**18))
+    result = ingest([src], out, workers=1)
+    assert (result.parsed, result.unchanged) == (1, 5)
+    texts = dict(zip(read(out, "articles")["article_id"].to_pylist(), read(out, "articles")["summary_text"].to_pylist()))
+    assert "ruler moves three" in texts["Q100001"]
+    assert summary(out) == ["Q100001", "Q100002", "Q100003", "Q283472"]
+
+
+def test_when_the_winning_copy_changes_into_another_article_the_other_copy_takes_over(tmp_path):
+    src = tmp_path / "in"
+    txt = write_article(src, "Q500003.TXT", txt_article("SUMMARY\n=======\n\nfrom txt\n", article_id="Q500003"))
+    write_article(src, "Q500003/README.md", md_article(["SUMMARY", "=======", "", "from md"], article_id="Q500003"))
+    out = tmp_path / "out"
+    ingest([src], out, workers=1)
+    assert read(out, "articles")["summary_text"].to_pylist() == ["from txt"]
+    txt.write_bytes(txt_article("SUMMARY\n=======\n\nnow another\n", article_id="Q500004").encode())
+    result = ingest([src], out, workers=1)
+    rows = dict(zip(read(out, "articles")["article_id"].to_pylist(), read(out, "articles")["summary_text"].to_pylist()))
+    assert rows == {"Q500003": "from md", "Q500004": "now another"}
+    assert result.duplicates == 0
+
+
+def test_second_folder_adds_and_full_refresh_forgets(tmp_path):
+    a, b, out = tmp_path / "a", tmp_path / "b", tmp_path / "out"
+    write_article(a, "Q600001.TXT", txt_article("x\n", article_id="Q600001"))
+    write_article(b, "Q600002.TXT", txt_article("y\n", article_id="Q600002"))
+    ingest([a], out, workers=1)
+    ingest([b], out, workers=1)
+    assert summary(out) == ["Q600001", "Q600002"]
+    result = ingest([b], out, workers=1, full_refresh=True)
+    assert summary(out) == ["Q600002"] and result.parsed == 1
+    assert len(read(out, "ingest_runs")) == 3  # the run log survives a full refresh
+
+
+def test_bad_files_become_rejects_and_the_good_ones_still_land(tmp_path):
+    src = tmp_path / "in"
+    shutil.copytree(DATA / "seed", src)
+    write_article(src, "Q1.TXT", "DOCUMENT:Q1  01-JAN-2000  [x]\nTITLE   :t\nJUNK\n")
+    write_article(src, "empty.txt", "")
+    out = tmp_path / "out"
+    result = ingest([src], out, workers=1)
+    assert result.exit_code == 1 and result.rejected == 2 and result.articles == 1
+    rejects = {r["source_path"].rsplit("/", 1)[1]: r for r in read(out, "rejects").to_pylist()}
+    assert rejects["Q1.TXT"]["error_kind"] == "syntax"
+    assert (rejects["Q1.TXT"]["line"], rejects["Q1.TXT"]["column"]) == (3, 1)
+    assert "expected another header field line" in rejects["Q1.TXT"]["message"]
+    assert "not a KB article" in rejects["empty.txt"]["message"]
+    # unchanged bad files stay rejected (and the exit code says so) without being parsed again
+    again = ingest([src], out, workers=1)
+    assert (again.parsed, again.rejected, again.exit_code) == (0, 2, 1)
+
+
+def test_worker_processes_give_the_same_dataset(tmp_path):
+    src = tmp_path / "in"
+    for i in range(450):  # above the size that starts worker processes
+        write_article(src, f"Q{700000 + i}.TXT", txt_article(f"SUMMARY\n=======\n\nnumber {i}\n", article_id=f"Q{700000 + i}"))
+    one, two = tmp_path / "one", tmp_path / "two"
+    r1 = ingest([src], one, workers=1)
+    r2 = ingest([src], two, workers=2)
+    assert r1.articles == r2.articles == 450
+    a, b = snapshot(one), snapshot(two)
+    for name in a:
+        if name != "sources":
+            assert a[name].equals(b[name]), name
+
+
+def test_archives_are_folders(tmp_path):
+    zpath = tmp_path / "articles.zip"
+    with zipfile.ZipFile(zpath, "w") as zf:
+        for p in sorted(DATA.rglob("*")):
+            if p.is_file():
+                zf.write(p, p.relative_to(DATA))
+    tpath = tmp_path / "articles.tar.gz"
+    with tarfile.open(tpath, "w:gz") as tf:
+        tf.add(DATA, arcname="data")
+    for archive in (zpath, tpath):
+        out = tmp_path / f"out-{archive.name}"
+        result = ingest([archive], out, workers=1)
+        assert result.articles == 4 and result.rejected == 0
+        paths = read(out, "articles")["source_path"].to_pylist()
+        assert all(p.startswith(str(archive) + "!") for p in paths)
+
+
+def test_unusable_arguments_raise_before_touching_anything(tmp_path):
+    with pytest.raises(InputError, match="no such input"):
+        ingest([tmp_path / "missing"], tmp_path / "out")
+    taken = tmp_path / "taken"
+    taken.mkdir()
+    (taken / "notes.txt").write_text("mine")
+    with pytest.raises(OutputError, match="not a kbparse dataset"):
+        ingest([DATA], taken)
+    assert (taken / "notes.txt").read_text() == "mine"
+
+
+def test_cli_exit_codes_and_summary(tmp_path):
+    out = tmp_path / "out"
+    ok = runner.invoke(app, ["ingest", str(DATA), "--out", str(out), "--workers", "1"])
+    assert ok.exit_code == 0, ok.output
+    assert "4 articles" in ok.stdout and "2 duplicates" in ok.stdout and "articles/s" in ok.stdout
+    bad = tmp_path / "bad"
+    write_article(bad, "Q1.TXT", "DOCUMENT:Q1  01-JAN-2000  [x]\nJUNK\n")
+    some = runner.invoke(app, ["ingest", str(bad), "--out", str(out), "--workers", "1"])
+    assert some.exit_code == 1
+    assert "rejected (syntax)" in some.stderr and "Q1.TXT:2:1" in some.stderr
+    missing = runner.invoke(app, ["ingest", str(tmp_path / "nope"), "--out", str(out)])
+    assert missing.exit_code == 2 and "no such input" in missing.stderr
+    assert "Traceback" not in ok.output + some.output + missing.output
+
+
+def test_cli_default_out_is_kbparse_data(tmp_path, monkeypatch):
+    monkeypatch.setenv("KBPARSE_DATA", str(tmp_path / "from-env"))
+    result = runner.invoke(app, ["ingest", str(DATA / "seed"), "--workers", "1", "-q"])
+    assert result.exit_code == 0
+    assert summary(tmp_path / "from-env") == ["Q283472"]
+
+
+@needs_sample
+def test_sample_ingest_matches_the_parsed_records(tmp_path, sample_records):
+    out = tmp_path / "out"
+    result = ingest([SAMPLE], out, workers=2)
+    assert result.rejected == 0 and result.seen == 4423
+    records = list(sample_records.values())
+    ids = {a.article_id for a in records}
+    articles = read(out, "articles")
+    assert articles.num_rows == len(ids) == result.articles
+    assert articles["article_id"].to_pylist() == sorted(ids)  # unique and in key order
+    assert articles.schema.field("last_modified").type == pa.date32()
+    assert result.duplicates == len(records) - len(ids)
+    winners = {a.article_id: a for a in records if a.source_path in set(articles["source_path"].to_pylist())}
+    assert len(winners) == len(ids)
+    expected_rows = {
+        "sections": sum(len(a.sections) for a in winners.values()),
+        "keywords": sum(len(a.keywords) for a in winners.values()),
+        "technologies": sum(len(a.technologies) for a in winners.values()),
+        "issue_types": sum(len(a.issue_types) for a in winners.values()),
+        "solution_types": sum(len(a.solution_types) for a in winners.values()),
+        "applies_to": sum(len(a.applies_to) for a in winners.values()),
+        "cross_references": sum(len(a.cross_references) for a in winners.values()),
+    }
+    for name, expected in expected_rows.items():
+        t = read(out, name)
+        assert t.num_rows == expected, name
+        assert set(t["article_id"].to_pylist()) <= ids, name  # no orphans
+        key = tables()[name].key
+        keys = list(zip(*(t[k].cast(pa.string()).to_pylist() for k in key)))
+        assert len(set(keys)) == len(keys), name  # key unique
+    sections = read(out, "sections").to_pylist()
+    assert sections[0]["text"] == winners[sections[0]["article_id"]].sections[0].text
