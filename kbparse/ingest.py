@@ -22,14 +22,13 @@ from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
-import pyarrow.compute as pc
 
 from . import __version__
 from .discover import Discovery, Source, iter_sources, read_sources
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
 from .store import DatasetStore, read_table
-from .tables import ROW, build, sort_rows
+from .tables import ROW, build, column_values, sort_rows
 
 # progress(files parsed, files to parse or None while discovery is still going)
 Progress = Callable[[int, int | None], None]
@@ -163,7 +162,7 @@ class _Previous:
 
     def col(self, name: str) -> list:
         if name not in self._cols:
-            self._cols[name] = self.table[name].to_pylist()
+            self._cols[name] = column_values(self.table[name])
         return self._cols[name]
 
     def article_of(self, path: str) -> str | None:
@@ -316,6 +315,7 @@ def ingest(
 
 def _article_table(t: Table, previous: Path | None, kept: list[str], results: list[BatchResult], winning: set[str]) -> pa.Table:
     """The previous rows of articles no file of this run touched, plus this run's winners' rows."""
+    import pyarrow.compute as pc
     parts = []
     if kept:
         old = read_table(previous, t)
@@ -337,7 +337,7 @@ def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOut
 
     old = prev.table.take(pa.array(carried, pa.int64()))
     paths = old["source_path"].to_pylist()
-    was = old["outcome"].to_pylist()
+    was = column_values(old["outcome"])
     old = old.set_column(
         old.schema.get_field_index("outcome"), "outcome",
         pa.array([outcome(p, w == "rejected") for p, w in zip(paths, was)], table("sources").column("outcome").arrow_type),
@@ -369,8 +369,10 @@ def _rejects(previous: Path | None, found: Discovery, outcomes: list[SourceOutco
 
 
 def _rows_table(name: str, rows: list[dict]) -> pa.Table:
+    """A small table from row dicts, sorted here in Python (no Arrow compute needed)."""
     t = table(name)
-    return sort_rows(build(t, {c.name: [r.get(c.name) for r in rows] for c in t.columns}), t.sort)
+    rows = sorted(rows, key=lambda r: tuple((r[k] is None, r[k]) for k in t.sort))
+    return build(t, {c.name: [r.get(c.name) for r in rows] for c in t.columns})
 
 
 def _write_all(store: DatasetStore, staging: Path, version: int, previous: Path | None,
