@@ -148,8 +148,7 @@ def test_worker_processes_give_the_same_dataset(tmp_path):
     assert r1.articles == r2.articles == 450
     a, b = snapshot(one), snapshot(two)
     for name in a:
-        if name != "sources":
-            assert a[name].equals(b[name]), name
+        assert a[name].equals(b[name]), name
 
 
 def test_archives_are_folders(tmp_path):
