@@ -21,8 +21,12 @@ _LAZY = {
     "parse_text": ".parse",
     "Article": ".record",
     "Section": ".record",
-    "ingest": ".ingest",
-    "IngestResult": ".ingest",
+    "ingest": ".pipeline",
+    "IngestResult": ".pipeline",
+    "open_dataset": ".dataset",
+    "run_query": ".query",
+    "validate": ".validation",
+    "stats": ".summary",
 }
 
 __all__ = ["ArticleSyntaxError", "DialectError", "KbParseError", "__version__", *_LAZY]

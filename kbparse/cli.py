@@ -7,24 +7,17 @@ message and an exit code; a traceback is never the user's problem.
 from __future__ import annotations
 
 import json
-import os
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import List
+from typing import Annotated, List, Optional
 
 import typer
 
 from . import __version__
+from .dataset import default_data_dir
 from .errors import KbParseError
 from .progress import progress_reporter
-
-DEFAULT_DATA = "kb-data"
-
-
-def default_data_dir() -> str:
-    """Where datasets live when no folder is given: $KBPARSE_DATA, else ./kb-data."""
-    return os.environ.get("KBPARSE_DATA") or DEFAULT_DATA
 
 app = typer.Typer(
     add_completion=False,
@@ -37,6 +30,24 @@ app = typer.Typer(
 class ParseFormat(str, Enum):
     json = "json"
     text = "text"
+
+
+class QueryFormat(str, Enum):
+    table = "table"
+    csv = "csv"
+    json = "json"
+    parquet = "parquet"
+
+
+class SchemaFormat(str, Enum):
+    markdown = "markdown"
+    json = "json"
+
+
+# The dataset folder, defined once for every command that reads one.
+_DATA_HELP = "Dataset folder [default: $KBPARSE_DATA, else ./kb-data]."
+DataOption = Annotated[Optional[Path], typer.Option("--data", "-d", help=_DATA_HELP, show_default=False)]
+DataArgument = Annotated[Optional[Path], typer.Argument(help=_DATA_HELP, show_default=False)]
 
 
 def _error(message: str) -> None:
@@ -109,9 +120,9 @@ def ingest(
 
     Example: kbparse ingest data/ --out kb-data
     """
-    from .ingest import ingest as run_ingest
+    from .pipeline import ingest as run_ingest
 
-    target = out or Path(default_data_dir())
+    target = out or default_data_dir()
     try:
         with progress_reporter(enabled=not quiet) as report:
             result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh, progress=report)
@@ -131,6 +142,99 @@ def ingest(
         f"{result.seconds:.1f} s, {result.rate:,.0f} articles/s"
     )
     raise typer.Exit(result.exit_code)
+
+
+@app.command()
+def query(
+    sql: str = typer.Argument(..., help="SQL; every table of the dataset is a view with its name."),
+    data: DataOption = None,
+    format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table (the first rows, readable), csv, json (one object per line) or parquet."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of stdout (needed for parquet)."),
+) -> None:
+    """Run SQL on a dataset with DuckDB and print or save the result.
+
+    Example: kbparse query "select issue_type, count(*) from issue_types group by all order by 2 desc"
+    """
+    from .query import run_query, write_result
+
+    try:
+        result = run_query(sql, data)
+        write_result(result, format.value, output, sys.stdout)
+    except KbParseError as exc:
+        _error(str(exc))
+        raise typer.Exit(_exit_code(exc))
+
+
+@app.command()
+def schema(
+    format: SchemaFormat = typer.Option(SchemaFormat.markdown, "--format", "-f", help="markdown or json."),
+) -> None:
+    """Print the data dictionary: every table, column, type, key and meaning.
+
+    docs/schema.md is this command's Markdown output.
+
+    Example: kbparse schema --format json
+    """
+    from .schema_doc import to_json, to_markdown
+
+    typer.echo(to_markdown() if format is SchemaFormat.markdown else to_json(), nl=False)
+
+
+@app.command()
+def validate(data: DataArgument = None) -> None:
+    """Check a dataset against the schema: types, keys unique and not null,
+    every child row's article in articles, positions 0..n-1.
+
+    Prints each problem and exits 1 when there is any, 0 when the dataset is sound.
+
+    Example: kbparse validate kb-data
+    """
+    from .validation import validate as run_validate
+
+    try:
+        findings = run_validate(data)
+    except KbParseError as exc:
+        _error(str(exc))
+        raise typer.Exit(_exit_code(exc))
+    for f in findings:
+        typer.echo(str(f))
+    if findings:
+        _error(f"{len(findings)} problem(s) found")
+        raise typer.Exit(1)
+    typer.echo("ok: every table matches the schema")
+
+
+@app.command()
+def stats(data: DataArgument = None) -> None:
+    """Show a dataset at a glance: articles, dates, products, issue and solution
+    types, most cited articles.
+
+    Example: kbparse stats kb-data
+    """
+    from rich.console import Console
+    from rich.table import Table
+
+    from .summary import stats as run_stats
+
+    try:
+        summaries = run_stats(data)
+    except KbParseError as exc:
+        _error(str(exc))
+        raise typer.Exit(_exit_code(exc))
+    console = Console()
+    for summary in summaries:
+        view = Table(title=summary.title, title_justify="left")
+        for name in summary.columns:
+            view.add_column(name)
+        for row in summary.rows:
+            view.add_row(*("" if v is None else str(v) for v in row))
+        console.print(view)
+
+
+def _exit_code(exc: KbParseError) -> int:
+    from .dataset import DatasetError
+
+    return 2 if isinstance(exc, DatasetError) else 1
 
 
 def main() -> None:

@@ -64,3 +64,12 @@ def test_installed_command_reports_garbage_without_traceback(tmp_path):
     assert done.returncode == 1
     assert "Traceback" not in done.stderr
     assert f"{junk}:1:1: not a KB article" in done.stderr
+
+
+def test_every_command_has_help_ending_with_an_example():
+    import typer
+
+    commands = typer.main.get_command(app).commands
+    assert {"parse", "ingest", "query", "schema", "validate", "stats"} <= set(commands)
+    for name, command in commands.items():
+        assert command.help and "Example: kbparse " + name in command.help.strip().splitlines()[-1], name

@@ -16,7 +16,7 @@ from articles import md_article, txt_article, write_article
 from conftest import DATA, SAMPLE, needs_sample
 from kbparse.cli import app
 from kbparse.discover import InputError
-from kbparse.ingest import ingest
+from kbparse.pipeline import ingest
 from kbparse.schema import tables
 from kbparse.store import OutputError
 

@@ -1,0 +1,100 @@
+"""Check a dataset against kbparse.schema with DuckDB.
+
+Every check is a SQL query generated from the schema, so a new table or key
+is checked as soon as it is declared:
+- each table is present and its Parquet columns have the schema's names and types;
+- columns declared not-null hold no nulls;
+- keys are unique;
+- every child row's article_id is in articles;
+- positions run 0, 1, ... n-1 within each article.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pyarrow.parquet as pq
+
+from .dataset import open_dataset, resolve, table_files
+from .schema import Table, tables
+
+EXAMPLES = 3
+
+
+@dataclass(frozen=True)
+class Finding:
+    table: str
+    check: str
+    detail: str
+
+    def __str__(self) -> str:
+        return f"{self.table}: {self.check}: {self.detail}"
+
+
+def _examples(con, sql: str) -> str:
+    rows = con.execute(sql + f" limit {EXAMPLES}").fetchall()
+    return ", ".join("(" + ", ".join(repr(v) for v in row) + ")" if len(row) > 1 else repr(row[0]) for row in rows)
+
+
+def _check_types(root, t: Table) -> list[Finding]:
+    found = []
+    for f in table_files(root, t.name):
+        schema = pq.read_schema(f)
+        want = {c.name: c.arrow_type for c in t.columns}
+        got = {name: schema.field(name).type for name in schema.names}
+        if list(got) != list(want):
+            found.append(Finding(t.name, "columns", f"{f.name} has {list(got)}, the schema says {list(want)}"))
+            continue
+        for name, typ in want.items():
+            if not got[name].equals(typ):
+                found.append(Finding(t.name, "type", f"column {name} is {got[name]} in {f.name}, the schema says {typ}"))
+    return found
+
+
+def _check_rows(con, t: Table) -> list[Finding]:
+    found = []
+    for c in t.columns:
+        if not c.nullable:
+            n = con.execute(f'select count(*) from {t.name} where "{c.name}" is null').fetchone()[0]
+            if n:
+                found.append(Finding(t.name, "not null", f"{n} row(s) with no {c.name}"))
+    key = ", ".join(f'"{k}"' for k in t.key)
+    dupes = f"select {key}, count(*) as n from {t.name} group by {key} having count(*) > 1"
+    n = con.execute(f"select count(*) from ({dupes})").fetchone()[0]
+    if n:
+        found.append(Finding(t.name, "unique key", f"{n} value(s) of ({', '.join(t.key)}) occur more than once, e.g. {_examples(con, f'select {key} from ({dupes})')}"))
+    if t.parent:
+        orphans = (
+            f"select distinct c.article_id from {t.name} c anti join {t.parent} p using (article_id) "
+            "where c.article_id is not null"  # a null is the not-null check's finding
+        )
+        n = con.execute(f"select count(*) from ({orphans})").fetchone()[0]
+        if n:
+            found.append(Finding(t.name, "parent", f"{n} article_id(s) not in {t.parent}, e.g. {_examples(con, orphans)}"))
+    if t.position:
+        gaps = (
+            f'select article_id from {t.name} group by article_id '
+            f'having min("{t.position}") <> 0 or max("{t.position}") <> count(*) - 1 '
+            f'or count(distinct "{t.position}") <> count(*)'
+        )
+        n = con.execute(f"select count(*) from ({gaps})").fetchone()[0]
+        if n:
+            found.append(Finding(t.name, "positions", f"{n} article(s) whose {t.position} is not 0..n-1, e.g. {_examples(con, gaps)}"))
+    return found
+
+
+def validate(data: str | os.PathLike[str] | None = None) -> list[Finding]:
+    """Everything wrong with the dataset at `data`; an empty list when it is sound."""
+    root = resolve(data)
+    con = open_dataset(data)
+    found: list[Finding] = []
+    for t in tables().values():
+        if not table_files(root, t.name):
+            found.append(Finding(t.name, "present", f"no Parquet files in {root / t.name}"))
+            continue
+        typed = _check_types(root, t)
+        found += typed
+        if not typed:
+            found += _check_rows(con, t)
+    return found

@@ -1,0 +1,110 @@
+"""Write notebooks/explore.ipynb from the cells below and execute it, so the
+committed notebook carries its outputs (the plots show where the repo is browsed).
+
+    python notebooks/build_explore.py          # uses ../shared/kb-sample when present
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nbformat
+from nbclient import NotebookClient
+
+HERE = Path(__file__).resolve().parent
+
+CELLS = [
+    ("md", """# The Knowledge Base corpus at a glance
+
+This notebook reads a kbparse dataset: the one named by `KBPARSE_DATA` when it is set;
+otherwise it ingests `../shared/kb-sample` (the 4,423 real articles, when present) or the
+project's own `data/` into a temporary folder. Every table is a DuckDB view with its name."""),
+    ("code", """import os, tempfile
+from pathlib import Path
+
+import matplotlib
+import matplotlib.pyplot as plt
+import kbparse
+
+root = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
+data = os.environ.get("KBPARSE_DATA")
+if not data:
+    sample = root.parent / "shared" / "kb-sample"
+    inputs = [sample] if sample.is_dir() else [root / "data"]
+    data = Path(tempfile.mkdtemp()) / "kb-data"
+    result = kbparse.ingest(inputs, data)
+    print(f"ingested {result.articles} articles from {', '.join(map(str, inputs))}")
+con = kbparse.open_dataset(data)
+con.sql("select count(*) as articles, min(last_modified) as first, max(last_modified) as last from articles").df()"""),
+    ("md", "## Articles per year (of last modification)"),
+    ("code", """per_year = con.sql(\"\"\"
+    select year(last_modified) as year, count(*) as articles
+    from articles where last_modified is not null group by all order by year
+\"\"\").df()
+ax = per_year.plot.bar(x="year", y="articles", legend=False, figsize=(10, 3.5), color="#4477aa")
+ax.set_ylabel("articles"); ax.set_title("Articles per year"); plt.tight_layout(); plt.show()"""),
+    ("md", "## Articles per product (the 15 largest)"),
+    ("code", """per_product = con.sql(\"\"\"
+    select coalesce(product_name, '(none)') as product, count(*) as articles
+    from articles group by all order by articles desc limit 15
+\"\"\").df()
+ax = per_product.iloc[::-1].plot.barh(x="product", y="articles", legend=False, figsize=(9, 5), color="#228833")
+ax.set_xlabel("articles"); ax.set_title("Articles per product"); plt.tight_layout(); plt.show()"""),
+    ("md", "## Issue-type mix per product\n\nThe share of each issue type among the articles of the eight products with the most typed articles."),
+    ("code", """mix = con.sql(\"\"\"
+    with typed as (
+        select a.product_name as product, i.issue_type
+        from articles a join issue_types i using (article_id)
+    ), top as (
+        select product from typed group by all order by count(*) desc limit 8
+    )
+    select product, issue_type, count(*) as n from typed where product in (select product from top)
+    group by all
+\"\"\").df()
+table = mix.pivot_table(index="product", columns="issue_type", values="n", fill_value=0, observed=True)
+share = table.div(table.sum(axis=1), axis=0)
+ax = share.plot.barh(stacked=True, figsize=(10, 4.5), colormap="tab10")
+ax.set_xlabel("share of the product's typed articles"); ax.set_title("Issue types per product")
+ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left"); plt.tight_layout(); plt.show()"""),
+    ("md", "## The most cited articles\n\nHow many articles of the corpus mention each article number."),
+    ("code", """cited = con.sql(\"\"\"
+    select r.referenced_id as article, count(*) as cited_by
+    from cross_references r group by all order by cited_by desc, article limit 15
+\"\"\").df()
+ax = cited.iloc[::-1].plot.barh(x="article", y="cited_by", legend=False, figsize=(8, 5), color="#aa3377")
+ax.set_xlabel("articles citing it"); ax.set_title("Most cited articles"); plt.tight_layout(); plt.show()"""),
+    ("md", """## A question in SQL: which products' bugs get fixed?
+
+Among the articles typed `kbbug`, the share whose solution type is `kbfix`, for products
+with at least 10 such articles."""),
+    ("code", """con.sql(\"\"\"
+    select a.product_name as product,
+           count(*) as bug_articles,
+           count(*) filter (where s.solution_type = 'kbfix') as fixed,
+           round(100.0 * count(*) filter (where s.solution_type = 'kbfix') / count(*), 1) as pct_fixed
+    from articles a
+    join issue_types i using (article_id)
+    left join solution_types s using (article_id)
+    where i.issue_type = 'kbbug'
+    group by all having count(*) >= 10
+    order by pct_fixed desc
+\"\"\").df()"""),
+]
+
+
+def build() -> nbformat.NotebookNode:
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src) for kind, src in CELLS]
+    return nb
+
+
+def execute(nb: nbformat.NotebookNode, cwd: Path = HERE, timeout: int = 300) -> nbformat.NotebookNode:
+    NotebookClient(nb, timeout=timeout, kernel_name="python3", resources={"metadata": {"path": str(cwd)}}).execute()
+    return nb
+
+
+if __name__ == "__main__":
+    notebook = execute(build())
+    nbformat.write(notebook, HERE / "explore.ipynb")
+    print(f"wrote {HERE / 'explore.ipynb'}")
