@@ -34,3 +34,52 @@ def render_text(a: Article) -> str:
     for s in a.sections:
         lines += ["", s.heading, textwrap.indent(s.text, "    ")]
     return "\n".join(lines) + "\n"
+
+
+_RULE = "=" * 70
+_DASHES = "-" * 79
+_LEGAL = (
+    "THE INFORMATION PROVIDED IN THE MICROSOFT KNOWLEDGE BASE IS\n"
+    'PROVIDED "AS IS" WITHOUT WARRANTY OF ANY KIND.\n'
+)
+
+
+def render_txt(a: Article) -> str:
+    """The article in the original text dialect (what kbparse.parse_text reads back).
+
+    Keywords all go in the header and the trailer's Keywords line; metadata
+    that has no place of its own in the txt dialect (the source file) is not written.
+    """
+    date = a.last_modified.strftime("%d-%b-%Y").upper() if a.last_modified else "01-JAN-1900"
+    code = f"  [{a.product_code}]" if a.product_code else ""
+    out = [
+        f"DOCUMENT:{a.article_id}  {date}{code}",
+        f"TITLE   :{a.title or ''}",
+        f"PRODUCT :{a.product_name or ''}",
+        f"PROD/VER:{a.versions or ''}",
+        f"OPER/SYS:{a.operating_systems or ''}",
+        f"KEYWORDS:{' '.join(a.keywords)}",
+        "",
+        _RULE,
+    ]
+    if a.applies_to:
+        out += [_DASHES, "The information in this article applies to:", ""]
+        out += [f" - {product}" for product in a.applies_to]
+        out += [_DASHES]
+    out.append("")
+    if a.preamble:
+        out += [a.preamble, ""]
+    for s in a.sections:
+        out += [s.heading, "=" * len(s.heading), "", s.text, ""]
+    if a.additional_query_words:
+        out += [f"Additional query words: {a.additional_query_words}", ""]
+    trailer = [
+        ("Keywords", a.keywords), ("Technology", a.technologies), ("Version", [a.versions or ""]),
+        ("Issue type", a.issue_types), ("Solution Type", a.solution_types),
+        ("Hardware", a.hardware), ("Component", a.components),
+    ]
+    lines = [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
+    if lines:  # no trailer at all rather than an empty one, as in the oldest articles
+        out += [_RULE, *lines, ""]
+    out += ["=" * 77, "", _LEGAL]
+    return "\n".join(out)
