@@ -110,6 +110,8 @@ def ingest(
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes [default: the machine's cores]."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild from these inputs alone, forgetting earlier runs' articles."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the summary."),
+    engine: str = typer.Option("local", "--engine", help="local (worker processes here) or dask (tasks on a Dask cluster)."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address [default: a LocalCluster of --workers processes]."),
 ) -> None:
     """Parse articles into a Parquet dataset, one folder per table under --out.
 
@@ -125,7 +127,8 @@ def ingest(
     target = out or default_data_dir()
     try:
         with progress_reporter(enabled=not quiet) as report:
-            result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh, progress=report)
+            result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh,
+                                progress=report, engine=engine, scheduler=scheduler)
     except KbParseError as exc:
         _error(str(exc))
         raise typer.Exit(2)

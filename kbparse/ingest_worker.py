@@ -1,23 +1,30 @@
-"""What a worker process does with one batch of input files: read, hash,
-parse, and build the article tables. Kept apart so that worker processes
-import only what they need."""
+"""What a worker does with one batch of input files: read, hash, parse, and
+write the batch's article tables as spill files. Kept apart so that worker
+processes (local or Dask) import only what they need.
+
+Only the per-file outcomes travel back; the rows stay on disk, so memory does
+not grow with the corpus. Each spill row carries `_src`, the global number of
+the input it came from, so the merge can drop a losing duplicate's rows.
+"""
 
 from __future__ import annotations
 
 import hashlib
+import os
 from dataclasses import dataclass, field
-
-import pyarrow as pa
 
 from .discover import Source
 from .errors import ArticleSyntaxError, KbParseError
 
-@dataclass
+SRC = "_src"
+
+
+@dataclass(slots=True)
 class SourceOutcome:
     path: str
     size: int
     mtime_ns: int
-    sha256: str | None
+    sha256: bytes | None  # the digest (hex only in the sources table: this object exists per input file)
     article_id: str | None = None
     last_modified: object = None
     source_format: str | None = None
@@ -25,22 +32,30 @@ class SourceOutcome:
     reject: tuple[str, int | None, int | None, str] | None = None
 
 
-@dataclass
+@dataclass(slots=True)
 class BatchResult:
     outcomes: list[SourceOutcome] = field(default_factory=list)
-    # Paths of the parsed records, in the order of the tables' `_row` numbers.
-    row_paths: list[str] = field(default_factory=list)
-    tables: dict[str, pa.Table] = field(default_factory=dict)
+    # outcome index -> global input number (`_src` in the spill files)
+    src_ids: list[int] = field(default_factory=list)
 
 
-def parse_batch(items: list[tuple[Source, bytes | None]]) -> BatchResult:
-    """Items carry their bytes when the main process read them (archive members)."""
+def spill_path(spill: str, table: str, batch_no: int) -> str:
+    return os.path.join(spill, table, f"b{batch_no:07d}.parquet")
+
+
+def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> BatchResult:
+    """Items carry their bytes when the caller read them (archive members).
+    Input i of the batch is global input number base + i."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     from .parse import parse_text
-    from .tables import article_rows
+    from .tables import ROW, article_rows
 
     result = BatchResult()
     records = []
-    for src, data in items:
+    record_src: list[int] = []
+    for i, (src, data) in enumerate(items):
         if data is None:
             try:
                 with open(src.path, "rb") as fh:
@@ -50,26 +65,34 @@ def parse_batch(items: list[tuple[Source, bytes | None]]) -> BatchResult:
                     SourceOutcome(src.path, src.size, src.mtime_ns, None,
                                   reject=("unreadable", None, None, f"cannot read: {exc.strerror or exc}"))
                 )
+                result.src_ids.append(base + i)
                 continue
-        sha = hashlib.sha256(data).hexdigest()
+        digest = hashlib.sha256(data)
+        sha = digest.digest()
         try:
             article = parse_text(data, source=src.path)
         except ArticleSyntaxError as exc:
-            result.outcomes.append(
-                SourceOutcome(src.path, len(data), src.mtime_ns, sha,
-                              reject=("syntax", exc.line, exc.column, str(exc)))
-            )
-            continue
+            outcome = SourceOutcome(src.path, len(data), src.mtime_ns, sha, reject=("syntax", exc.line, exc.column, str(exc)))
         except KbParseError as exc:
-            result.outcomes.append(
-                SourceOutcome(src.path, len(data), src.mtime_ns, sha, reject=("syntax", None, None, str(exc)))
-            )
-            continue
-        result.outcomes.append(
-            SourceOutcome(src.path, src.size, src.mtime_ns, sha, article.article_id,
-                          article.last_modified, article.source_format)
-        )
-        result.row_paths.append(src.path)
-        records.append((article, sha))
-    result.tables = article_rows(records, with_row=True)
+            outcome = SourceOutcome(src.path, len(data), src.mtime_ns, sha, reject=("syntax", None, None, str(exc)))
+        else:
+            outcome = SourceOutcome(src.path, src.size, src.mtime_ns, sha, article.article_id,
+                                    article.last_modified, article.source_format)
+            records.append((article, digest.hexdigest()))
+            record_src.append(base + i)
+        result.outcomes.append(outcome)
+        result.src_ids.append(base + i)
+    if records:
+        from .schema import table
+        from .tables import sort_rows
+
+        lookup = pa.array(record_src, pa.int32())
+        for name, t in article_rows(records, with_row=True).items():
+            os.makedirs(os.path.join(spill, name), exist_ok=True)
+            t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
+            # Sorted, in small row groups: the merge reads a range of ids by
+            # row-group statistics. Read once, soon: no compression.
+            t = sort_rows(t, ("article_id",))
+            rows = max(64, table(name).batch_rows // 8)
+            pq.write_table(t, spill_path(spill, name, batch_no), compression="none", row_group_size=rows)
     return result

@@ -15,10 +15,9 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from collections import deque
-from concurrent.futures import Future, ProcessPoolExecutor, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
-from multiprocessing import get_context
 from pathlib import Path
 
 import pyarrow as pa
@@ -28,7 +27,7 @@ from .discover import Discovery, Source, iter_sources, read_sources
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
 from .store import DatasetStore, read_table
-from .tables import ROW, build, column_values, sort_rows
+from .tables import build, column_values, sort_rows
 
 # progress(files parsed, files to parse or None while discovery is still going)
 Progress = Callable[[int, int | None], None]
@@ -37,7 +36,7 @@ Progress = Callable[[int, int | None], None]
 MIN_FILES_FOR_POOL = 400
 # Files per task shipped to a worker: large enough that the per-task cost
 # (pickling, a round trip) is noise, small enough to spread the work evenly.
-BATCH_FILES = 250
+BATCH_FILES = 1000
 
 
 @dataclass
@@ -88,42 +87,63 @@ class _Parser:
     processes once there is enough work to pay for starting them, else here.
     Results come back in submission order."""
 
-    def __init__(self, workers: int, progress: Progress | None) -> None:
+    def __init__(self, workers: int, progress: Progress | None, spill: Path,
+                 engine: str = "local", scheduler: str | None = None) -> None:
         self.workers = workers
+        self.engine = engine
+        self.scheduler = scheduler
         self.progress = progress
+        self.spill = str(spill)
+        self.batches = 0
         self.buffer: list[Source] = []
         self.pending: deque[tuple[int, Future]] = deque()
         self.results: list[BatchResult] = []
-        self.pool: ProcessPoolExecutor | None = None
+        self.pool = None  # an engine (kbparse.engines), started when there is enough work
         self.added = 0
         self.done = 0
+        self.done_submitting = 0
+        self.submitted: list[str] = []  # path of each global input number
         self.total: int | None = None
 
     def add(self, src: Source) -> None:
         self.buffer.append(src)
         self.added += 1
-        if len(self.buffer) >= BATCH_FILES and self.workers > 1 and (self.pool or self.added >= MIN_FILES_FOR_POOL):
+        if len(self.buffer) >= BATCH_FILES and self._parallel() and (self.pool or self.added >= MIN_FILES_FOR_POOL):
             self._submit(self.buffer)
             self.buffer = []
 
     def _submit(self, batch: list[Source]) -> None:
         if self.pool is None:
-            # forkserver, not fork: this process may hold Arrow's thread pools,
-            # which a forked child would inherit locked.
-            ctx = get_context("forkserver")
-            ctx.set_forkserver_preload(["kbparse.ingest_worker"])
-            self.pool = ProcessPoolExecutor(max_workers=self.workers, mp_context=ctx)
+            from .engines import start
+
+            self.pool = start(self.engine, self.workers, self.scheduler)
         while len(self.pending) >= self.workers * 3:
             self._collect()
         from .ingest_worker import parse_batch
 
-        self.pending.append((len(batch), self.pool.submit(parse_batch, _with_bytes(batch))))
+        self.pending.append((len(batch), self.pool.submit(parse_batch, *self._task(batch))))
+
+    def _parallel(self) -> bool:
+        # Dask was asked for by name: use it even for a small job.
+        return self.engine == "dask" or self.workers > 1
+
+    def _task(self, batch: list[Source]) -> tuple:
+        """parse_batch's arguments: the batch, the spill folder, its number, its first input's number."""
+        base = self.done_submitting
+        self.done_submitting += len(batch)
+        self.submitted.extend(src.path for src in batch)
+        self.batches += 1
+        return _with_bytes(batch), self.spill, self.batches, base
 
     def _collect(self) -> None:
         n, future = self.pending.popleft()
         self._done(future.result(), n)
 
     def _done(self, result: BatchResult, n: int) -> None:
+        # Point each outcome at this process's own copy of its path, so the
+        # copy that came back from the worker is freed.
+        for o, i in zip(result.outcomes, result.src_ids):
+            o.path = self.submitted[i]
         self.results.append(result)
         self.done += n
         if self.progress:
@@ -135,17 +155,17 @@ class _Parser:
             rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
             self.buffer = []
             for batch in rest:
-                if self.pool:
+                if self.pool or (self.engine == "dask"):
                     self._submit(batch)
                 else:
                     from .ingest_worker import parse_batch
 
-                    self._done(parse_batch(_with_bytes(batch)), len(batch))
+                    self._done(parse_batch(*self._task(batch)), len(batch))
             while self.pending:
                 self._collect()
         finally:
             if self.pool:
-                self.pool.shutdown(cancel_futures=True)
+                self.pool.close()
         return self.results
 
 
@@ -214,6 +234,18 @@ def _choose_winners(prev: _Previous, carried: list[int], outcomes: list[SourceOu
 # -- the run ----------------------------------------------------------------------
 
 
+def _check_engine(engine: str) -> None:
+    from .engines import ENGINES, EngineError
+
+    if engine not in ENGINES:
+        raise EngineError(f"unknown engine {engine!r}: use one of {', '.join(ENGINES)}")
+    if engine == "dask":
+        try:
+            import distributed  # noqa: F401
+        except ImportError:
+            raise EngineError("--engine dask needs Dask: pip install 'kbparse[dask]'") from None
+
+
 def ingest(
     paths: Sequence[str | os.PathLike[str]],
     out: str | os.PathLike[str],
@@ -221,17 +253,22 @@ def ingest(
     workers: int | None = None,
     full_refresh: bool = False,
     progress: Progress | None = None,
+    engine: str = "local",
+    scheduler: str | None = None,
 ) -> IngestResult:
     """Ingest the article files under `paths` into the dataset at `out`.
 
     Raises InputError (no such input) or OutputError (unusable output) before
     touching anything; bad articles never raise, they become rows of `rejects`.
     With workers > 1 the parsing runs in worker processes, so a script calling
-    this needs the usual `if __name__ == "__main__":` guard.
+    this needs the usual `if __name__ == "__main__":` guard. engine="dask" runs
+    the parse tasks on the Dask cluster at `scheduler` (a LocalCluster of
+    `workers` processes when None); the dataset is the same as the local engine's.
     """
     started_at = datetime.now(timezone.utc)
     t0 = time.perf_counter()
     workers = workers or os.cpu_count() or 1
+    _check_engine(engine)
     store = DatasetStore(out)
     store.check_usable()
     found = Discovery()
@@ -244,12 +281,14 @@ def ingest(
         version = store.next_version()
         prev = _Previous(previous)
 
-        parser = _Parser(workers, progress)
+        spill = store.scratch(version)
+        parser = _Parser(workers, progress, spill, engine, scheduler)
         parsing: set[str] = set()
         index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
         unchanged = 0
+        seen: list[str] = []  # paths only: this list has an entry per input file
         for chunk in sources:
-            found.sources.extend(chunk)
+            seen.extend(src.path for src in chunk)
             for src in chunk:
                 i = index.get(src.path)
                 if i is not None and sizes[i] == src.size and mtimes[i] == src.mtime_ns:
@@ -266,7 +305,7 @@ def ingest(
             # Every input is as the last run left it: so is every outcome.
             outcome_now = prev.col("outcome")
             articles = outcome_now.count("ingested")
-            duplicates = sum(1 for s in found.sources if outcome_now[index[s.path]] == "duplicate")
+            duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
         else:
             carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsed_paths and p not in dropped]
             winners = _choose_winners(prev, carried, outcomes)
@@ -279,19 +318,20 @@ def ingest(
             jobs += [(t, None) for t in article_tables() + [table("sources")]]
         else:
             kept = sorted(a for a, p in winners.items() if p not in parsed_paths)
-            jobs += [(t, _article_table(t, previous, kept, results, winning)) for t in article_tables()]
+            keep_src = [i for r in results for o, i in zip(r.outcomes, r.src_ids) if o.path in winning]
+            _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
             jobs.append((table("sources"), _sources_table(prev, carried, outcomes, winning)))
         rejects = _rejects(previous, found, outcomes, parsed_paths)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
 
         problem_paths = {p.path for p in found.problems}
         rejected_paths = {r.source_path for r in rejects}
-        seen_paths = {s.path for s in found.sources}
+        seen_paths = set(seen)
         run_rejects = [r for r in rejects if r.source_path in problem_paths or r.source_path in seen_paths]
         if not nothing_new:
             duplicates = sum(1 for p in seen_paths if p not in winning and p not in rejected_paths)
         result = IngestResult(
-            out=store.out, version=version, seen=len(found.sources) + len(found.problems),
+            out=store.out, version=version, seen=len(seen) + len(found.problems),
             parsed=parser.added, unchanged=unchanged, rejected=len(run_rejects),
             duplicates=duplicates, articles=articles, seconds=0.0, workers=workers, rejects=run_rejects,
         )
@@ -313,22 +353,24 @@ def ingest(
     return result
 
 
-def _article_table(t: Table, previous: Path | None, kept: list[str], results: list[BatchResult], winning: set[str]) -> pa.Table:
-    """The previous rows of articles no file of this run touched, plus this run's winners' rows."""
-    import pyarrow.compute as pc
-    parts = []
-    if kept:
-        old = read_table(previous, t)
-        parts.append(old.filter(pc.is_in(old["article_id"], pa.array(kept, pa.string()))))
-    for r in results:
-        data = r.tables[t.name]
-        keep = [i for i, p in enumerate(r.row_paths) if p in winning]
-        if len(keep) != len(r.row_paths):
-            data = data.filter(pc.is_in(data[ROW], pa.array(keep, pa.int32())))
-        parts.append(data.drop_columns([ROW]))
-    if not parts:
-        return t.arrow_schema.empty_table()
-    return sort_rows(pa.concat_tables(parts).unify_dictionaries(), t.sort)
+def _merge_article_tables(store: DatasetStore, staging: Path, version: int, previous: Path | None,
+                          spill: Path, kept: list[str], keep_src: list[int], ids: list[str], workers: int) -> None:
+    """Each article table: the previous rows of articles no file of this run
+    touched, plus this run's winners' rows from the spill files (kbparse.merge)."""
+    from .merge import connect, write_merged
+
+    con = connect(spill, workers)
+    con.register("kept_ids", pa.table({"article_id": pa.array(kept, pa.string())}))
+    con.register("keep_src", pa.table({"id": pa.array(keep_src, pa.int64())}))
+    for t in article_tables():
+        folder = staging / t.name
+        folder.mkdir(exist_ok=True)
+        previous_files = sorted((previous / t.name).glob("*.parquet")) if previous else []
+        spill_files = sorted((spill / t.name).glob("*.parquet"))
+        out = folder / store.file_name(version)
+        write_merged(con, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
+        store.sync_file(out)
+    con.close()
 
 
 def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOutcome], winning: set[str]) -> pa.Table:
@@ -342,17 +384,16 @@ def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOut
         old.schema.get_field_index("outcome"), "outcome",
         pa.array([outcome(p, w == "rejected") for p, w in zip(paths, was)], table("sources").column("outcome").arrow_type),
     )
-    new = _rows_table("sources", [
-        {
-            "source_path": o.path, "size_bytes": o.size, "mtime_ns": o.mtime_ns,
-            "content_sha256": o.sha256, "article_id": o.article_id,
-            "last_modified": o.last_modified, "source_format": o.source_format,
-            "outcome": outcome(o.path, o.reject is not None),
-        }
-        for o in outcomes
-        if o.sha256  # a file that could not be read has no identity to remember
-    ])
+    known = [o for o in outcomes if o.sha256]  # a file that could not be read has no identity to remember
     t = table("sources")
+    # Column by column, not row dicts: this table has a row per input file.
+    new = build(t, {
+        "source_path": [o.path for o in known], "size_bytes": [o.size for o in known],
+        "mtime_ns": [o.mtime_ns for o in known], "content_sha256": [o.sha256.hex() for o in known],
+        "article_id": [o.article_id for o in known], "last_modified": [o.last_modified for o in known],
+        "source_format": [o.source_format for o in known],
+        "outcome": [outcome(o.path, o.reject is not None) for o in known],
+    })
     return sort_rows(pa.concat_tables([old.cast(t.arrow_schema), new]).unify_dictionaries(), t.sort)
 
 

@@ -55,6 +55,9 @@ class Table:
     # Article field (a list) the rows come from, for simple one-column children.
     source_field: str | None = None
     sort: tuple[str, ...] = field(default=())
+    # Rows per Parquet row group and per batch when streamed: fewer for tables
+    # whose rows carry whole texts, so a batch stays a few tens of MB.
+    batch_rows: int = 64 * 1024
 
     @property
     def arrow_schema(self) -> pa.Schema:
@@ -108,7 +111,7 @@ def tables() -> dict[str, Table]:
         Column("content_sha256", "string", "SHA-256 of that file's bytes."),
     )
     defs = [
-        Table("articles", "One row per article.", article_cols, key=("article_id",), sort=("article_id",)),
+        Table("articles", "One row per article.", article_cols, key=("article_id",), sort=("article_id",), batch_rows=2048),
         Table(
             "sections",
             "Every section of every article, in article order.",
@@ -122,6 +125,7 @@ def tables() -> dict[str, Table]:
             parent="articles",
             position="position",
             sort=("article_id", "position"),
+            batch_rows=8192,
         ),
         _list_table("keywords", "keyword", "keywords", "Keywords of each article (header, trailer, KBCategory).", "One keyword, first spelling kept."),
         _list_table("technologies", "technology", "technologies", "Technology codes from the trailer.", "One technology code."),

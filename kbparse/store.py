@@ -8,6 +8,7 @@ ordinary folder of Parquet files that any reader opens as it is::
     .DIR.kbparse/v000006/                (the previous version, kept for readers mid-read)
     .DIR.kbparse/v000007/articles/part-000007.parquet ...
     .DIR.kbparse/staging-*/              (a run in progress; removed if it died)
+    .DIR.kbparse/spill-*/                (its parsed batches and DuckDB's temp files)
 
 A run writes a whole new version in a staging folder, fsyncs it, renames it to
 its version name and then renames a new link over DIR. A process killed at
@@ -32,7 +33,6 @@ from .errors import KbParseError
 from .schema import Table
 
 _VERSION = re.compile(r"^v(\d{6,})$")
-ROW_GROUP_ROWS = 64 * 1024
 
 
 class OutputError(KbParseError):
@@ -108,7 +108,7 @@ class DatasetStore:
         """Remove what dead runs left and versions older than the previous one (lock held)."""
         current = self.current()
         for p in self.home.iterdir():
-            if p.name.startswith(("staging-", "link-")):
+            if p.name.startswith(("staging-", "link-", "spill-")):
                 if p.is_symlink() or p.is_file():
                     p.unlink()
                 else:
@@ -134,6 +134,17 @@ class DatasetStore:
         path.mkdir()
         return path
 
+    def scratch(self, version: int) -> Path:
+        """A folder for a run's spill files, removed after the commit (or by the next run)."""
+        path = self.home / f"spill-{version:06d}-{os.getpid()}"
+        path.mkdir()
+        return path
+
+    @staticmethod
+    def sync_file(path: Path) -> None:
+        with open(path, "rb+") as fh:
+            os.fsync(fh.fileno())
+
     @staticmethod
     def file_name(version: int) -> str:
         return f"part-{version:06d}.parquet"
@@ -146,12 +157,11 @@ class DatasetStore:
             data.cast(t.arrow_schema),
             path,
             compression="zstd",
-            row_group_size=ROW_GROUP_ROWS,
+            row_group_size=t.batch_rows,
             use_dictionary=True,
             write_statistics=True,
         )
-        with open(path, "rb+") as fh:
-            os.fsync(fh.fileno())
+        self.sync_file(path)
 
     def link_table(self, staging: Path, name: str, previous: Path) -> None:
         """Reuse the previous version's files of a table that did not change (hard links)."""

@@ -44,6 +44,11 @@ def test_ingest_data_folder(tmp_path):
     assert summary(out) == ["Q100001", "Q100002", "Q100003", "Q283472"]
     articles = read(out, "articles")
     assert articles.schema.field("last_modified").type == pa.date32()
+    import hashlib
+    from pathlib import Path
+
+    for row in articles.select(["source_path", "content_sha256"]).to_pylist():
+        assert row["content_sha256"] == hashlib.sha256(Path(row["source_path"]).read_bytes()).hexdigest()
     assert articles.schema.equals(tables()["articles"].arrow_schema)
     # every table is there, in its own folder, readable by plain pyarrow and pandas
     import pandas as pd
