@@ -7,6 +7,7 @@ message and an exit code; a traceback is never the user's problem.
 from __future__ import annotations
 
 import json
+import os
 import sys
 from enum import Enum
 from pathlib import Path
@@ -246,3 +247,11 @@ def main() -> None:
     except KbParseError as exc:  # a dialect file broken on disk, say
         _error(str(exc))
         sys.exit(2)
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
+        if os.environ.get("KBPARSE_DEBUG"):
+            raise
+        _error(
+            f"internal error: {type(exc).__name__}: {str(exc).splitlines()[0] if str(exc) else ''} "
+            "(no dataset was changed; set KBPARSE_DEBUG=1 for the traceback, and please report it)"
+        )
+        sys.exit(3)

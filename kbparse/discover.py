@@ -1,7 +1,8 @@
 """Find the article files under the PATHs given to `kbparse ingest`.
 
 A PATH is a file, a folder walked recursively, or a .zip / .tar.gz of such a
-tree. Symbolic links to folders are not followed (a link back to its own
+tree; or an fsspec URL of a file or folder (`file://`, `memory://`, and
+`s3://` and the like where the matching fsspec package is installed). Symbolic links to folders are not followed (a link back to its own
 folder must not hang the walk); anything that is not a regular file, such as
 a FIFO named like an article, is reported and never opened.
 """
@@ -149,18 +150,90 @@ def iter_sources(paths: list[str | os.PathLike[str]], found: Discovery) -> Itera
     """
     roots = []
     for raw in paths:
-        path = os.path.abspath(os.fspath(raw))
+        text = os.fspath(raw)
+        if is_url(text):
+            if text.startswith("file://"):
+                text = local_path(text)
+            else:
+                roots.append(_check_remote(text))
+                continue
+        path = os.path.abspath(text)
         if not os.path.lexists(path):
-            raise InputError(f"no such input: {os.fspath(raw)}")
+            raise InputError(f"no such input: {text}")
         roots.append(path)
     return _unique(roots, found)
+
+
+def is_url(path: str) -> bool:
+    return "://" in path
+
+
+def local_path(url: str) -> str:
+    """file:///a/b -> /a/b"""
+    from urllib.parse import unquote, urlparse
+
+    return unquote(urlparse(url).path)
+
+
+def _check_remote(url: str) -> str:
+    try:
+        import fsspec
+    except ImportError:
+        raise InputError(f"{url}: reading URLs needs fsspec (pip install fsspec)") from None
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+        exists = fs.exists(root)
+    except (ImportError, ValueError) as exc:
+        raise InputError(f"{url}: {exc}") from None
+    if not exists:
+        raise InputError(f"no such input: {url}")
+    return url
+
+
+def _mtime_ns(info: dict) -> int:
+    """Modification time as the filesystem reports it, -1 when it reports none
+    (such a file is read again on every run)."""
+    for key in ("mtime", "LastModified", "last_modified", "updated", "created"):
+        value = info.get(key)
+        if value is None:
+            continue
+        if isinstance(value, (int, float)):
+            return int(value * 1e9)
+        if hasattr(value, "timestamp"):
+            return int(value.timestamp() * 1e9)
+    return -1
+
+
+def _remote(url: str, found: Discovery) -> Iterator[list[Source]]:
+    import fsspec
+
+    fs, root = fsspec.core.url_to_fs(url)
+    protocol = url.split("://", 1)[0]
+    try:
+        listing = fs.find(root, detail=True) if fs.isdir(root) else {root: fs.info(root)}
+    except OSError as exc:
+        found.problems.append(Problem(url, "unreadable", f"cannot list: {exc}"))
+        return
+    chunk = [
+        Source(f"{protocol}://{path.lstrip('/')}" if protocol != "memory" else f"memory://{path}",
+               int(info.get("size") or 0), _mtime_ns(info))
+        for path, info in sorted(listing.items())
+        if info.get("type", "file") == "file" and (is_article_name(path) or not fs.isdir(root))
+    ]
+    if chunk:
+        yield chunk
 
 
 def _unique(roots: list[str], found: Discovery) -> Iterator[list[Source]]:
     # The same file named twice (a folder and a file inside it) counts once.
     seen: set[str] = set()
     for root in roots:
-        chunks = _walk(root, found) if os.path.isdir(root) else [list(_file_sources(root, found, explicit=True))]
+        if is_url(root):
+            chunks = _remote(root, found)
+        elif os.path.isdir(root):
+            chunks = _walk(root, found)
+        else:
+            chunks = [list(_file_sources(root, found, explicit=True))]
         for chunk in chunks:
             if len(roots) > 1:
                 chunk = [s for s in chunk if s.path not in seen]
@@ -184,8 +257,7 @@ def read_sources(sources: list[Source]) -> Iterator[tuple[Source, bytes | OSErro
         for src in sources:
             try:
                 if src.archive is None:
-                    with open(src.path, "rb") as fh:
-                        yield src, fh.read()
+                    yield src, read_file(src.path)
                 elif src.archive.lower().endswith(".zip"):
                     if open_zip is None or open_zip[0] != src.archive:
                         if open_zip:
@@ -214,3 +286,20 @@ def _tar_contents(path: str) -> dict[str, bytes]:
                 if fh is not None:
                     out[member.name] = fh.read()
     return out
+
+
+def read_file(path: str) -> bytes:
+    """The bytes of a plain file or of an fsspec URL."""
+    if is_url(path):
+        import fsspec
+
+        with fsspec.open(path, "rb") as fh:
+            return fh.read()
+    with open(path, "rb") as fh:
+        return fh.read()
+
+
+def read_here(src: Source) -> bool:
+    """Whether the process that found `src` must read it: an archive member
+    (the archive is opened once) or a file in this process's own memory."""
+    return src.archive is not None or src.path.startswith("memory://")

@@ -13,7 +13,7 @@ import hashlib
 import os
 from dataclasses import dataclass, field
 
-from .discover import Source
+from .discover import Source, read_file
 from .errors import ArticleSyntaxError, KbParseError
 
 SRC = "_src"
@@ -58,8 +58,7 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     for i, (src, data) in enumerate(items):
         if data is None:
             try:
-                with open(src.path, "rb") as fh:
-                    data = fh.read()
+                data = read_file(src.path)
             except OSError as exc:
                 result.outcomes.append(
                     SourceOutcome(src.path, src.size, src.mtime_ns, None,

@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import __version__
-from .discover import Discovery, Source, iter_sources, read_sources
+from .discover import Discovery, Source, is_url, iter_sources, local_path, read_here, read_sources
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
 from .store import DatasetStore, read_table
@@ -76,10 +76,12 @@ class IngestResult:
 
 
 def _with_bytes(batch: list[Source]) -> list[tuple[Source, bytes | None]]:
-    """Plain files are read by the worker; archive members are read here, once per archive."""
-    if all(s.archive is None for s in batch):
+    """Plain files are read by the worker; archive members and memory:// files are read here."""
+    here = [s for s in batch if read_here(s)]
+    if not here:
         return [(s, None) for s in batch]
-    return [(src, data if isinstance(data, bytes) else None) for src, data in read_sources(batch)]
+    read = {src.path: data for src, data in read_sources(here) if isinstance(data, bytes)}
+    return [(s, read.get(s.path)) for s in batch]
 
 
 class _Parser:
@@ -234,6 +236,21 @@ def _choose_winners(prev: _Previous, carried: list[int], outcomes: list[SourceOu
 # -- the run ----------------------------------------------------------------------
 
 
+def _local_output(out: str | os.PathLike[str]) -> str:
+    """The output folder as a local path; file:// URLs are local paths."""
+    text = os.fspath(out)
+    if text.startswith("file://"):
+        return local_path(text)
+    if is_url(text):
+        from .store import OutputError
+
+        raise OutputError(
+            f"{text}: the output must be a local or mounted folder (or a file:// URL): the atomic "
+            "switch between versions is a rename, which object stores do not have"
+        )
+    return text
+
+
 def _check_engine(engine: str) -> None:
     from .engines import ENGINES, EngineError
 
@@ -269,7 +286,7 @@ def ingest(
     t0 = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     _check_engine(engine)
-    store = DatasetStore(out)
+    store = DatasetStore(_local_output(out))
     store.check_usable()
     found = Discovery()
     sources = iter_sources(list(paths), found)  # raises InputError now, for a missing PATH

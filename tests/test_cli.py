@@ -73,3 +73,18 @@ def test_every_command_has_help_ending_with_an_example():
     assert {"parse", "ingest", "query", "schema", "validate", "stats"} <= set(commands)
     for name, command in commands.items():
         assert command.help and "Example: kbparse " + name in command.help.strip().splitlines()[-1], name
+
+
+def test_an_unexpected_failure_is_one_line_and_exit_3(tmp_path):
+    # A dataset folder whose sources table is not Parquet: nothing we raise on purpose.
+    env = dict(__import__("os").environ, KBPARSE_DEBUG="")
+    out = tmp_path / "out"
+    subprocess.run([sys.executable, "-m", "kbparse", "ingest", str(SEED), "--out", str(out), "-q"], check=True, env=env)
+    target = next((out / "sources").glob("*.parquet"))
+    target.unlink()
+    target.write_bytes(b"not parquet")
+    done = subprocess.run([sys.executable, "-m", "kbparse", "ingest", str(SEED), "--out", str(out), "-q"],
+                          capture_output=True, text=True, env=env)
+    assert done.returncode == 3
+    assert "Traceback" not in done.stderr
+    assert done.stderr.startswith("kbparse: internal error:") and done.stderr.count("\n") == 1
