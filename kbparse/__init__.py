@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from .errors import ArticleSyntaxError, DialectError, KbParseError
+from .errors import ArticleSyntaxError, DialectError, KbParseError, UsageError
 
 __version__ = "0.1.0"
 
@@ -29,7 +29,7 @@ _LAZY = {
     "stats": ".summary",
 }
 
-__all__ = ["ArticleSyntaxError", "DialectError", "KbParseError", "__version__", *_LAZY]
+__all__ = ["ArticleSyntaxError", "DialectError", "KbParseError", "UsageError", "__version__", *_LAZY]
 
 
 def __getattr__(name: str):

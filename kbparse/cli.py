@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from contextlib import contextmanager
 from enum import Enum
 from pathlib import Path
 from typing import Annotated, List, Optional
@@ -53,6 +54,16 @@ DataArgument = Annotated[Optional[Path], typer.Argument(help=_DATA_HELP, show_de
 
 def _error(message: str) -> None:
     typer.echo(f"kbparse: {message}", err=True)
+
+
+@contextmanager
+def _reported():
+    """Library errors become one line on stderr and their exit code."""
+    try:
+        yield
+    except KbParseError as exc:
+        _error(str(exc))
+        raise typer.Exit(exc.exit_code) from None
 
 
 def _version(value: bool) -> None:
@@ -126,13 +137,9 @@ def ingest(
     from .pipeline import ingest as run_ingest
 
     target = out or default_data_dir()
-    try:
-        with progress_reporter(enabled=not quiet) as report:
-            result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh,
-                                progress=report, engine=engine, scheduler=scheduler)
-    except KbParseError as exc:
-        _error(str(exc))
-        raise typer.Exit(2)
+    with _reported(), progress_reporter(enabled=not quiet) as report:
+        result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh,
+                            progress=report, engine=engine, scheduler=scheduler)
     for r in result.rejects[:20]:
         where = f":{r.line}:{r.column}" if r.line else ""
         detail = r.message if r.message.startswith(r.source_path) else f"{r.source_path}{where}: {r.message}"
@@ -161,12 +168,8 @@ def query(
     """
     from .query import run_query, write_result
 
-    try:
-        result = run_query(sql, data)
-        write_result(result, format.value, output, sys.stdout)
-    except KbParseError as exc:
-        _error(str(exc))
-        raise typer.Exit(_exit_code(exc))
+    with _reported():
+        write_result(run_query(sql, data), format.value, output, sys.stdout)
 
 
 @app.command()
@@ -195,11 +198,8 @@ def validate(data: DataArgument = None) -> None:
     """
     from .validation import validate as run_validate
 
-    try:
+    with _reported():
         findings = run_validate(data)
-    except KbParseError as exc:
-        _error(str(exc))
-        raise typer.Exit(_exit_code(exc))
     for f in findings:
         typer.echo(str(f))
     if findings:
@@ -220,11 +220,8 @@ def stats(data: DataArgument = None) -> None:
 
     from .summary import stats as run_stats
 
-    try:
+    with _reported():
         summaries = run_stats(data)
-    except KbParseError as exc:
-        _error(str(exc))
-        raise typer.Exit(_exit_code(exc))
     console = Console()
     for summary in summaries:
         view = Table(title=summary.title, title_justify="left")
@@ -235,18 +232,12 @@ def stats(data: DataArgument = None) -> None:
         console.print(view)
 
 
-def _exit_code(exc: KbParseError) -> int:
-    from .dataset import DatasetError
-
-    return 2 if isinstance(exc, DatasetError) else 1
-
-
 def main() -> None:
     try:
         app()
     except KbParseError as exc:  # a dialect file broken on disk, say
         _error(str(exc))
-        sys.exit(2)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
         if os.environ.get("KBPARSE_DEBUG"):
             raise

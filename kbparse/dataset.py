@@ -12,13 +12,13 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .errors import KbParseError
+from .errors import UsageError
 from .schema import tables
 
 DEFAULT_DATA = "kb-data"
 
 
-class DatasetError(KbParseError):
+class DatasetError(UsageError):
     """No dataset where one was expected."""
 
 

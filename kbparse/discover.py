@@ -18,13 +18,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .errors import KbParseError
+from .errors import UsageError
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
 
 
-class InputError(KbParseError):
+class InputError(UsageError):
     """A PATH given to ingest does not exist or cannot be used at all."""
 
 
@@ -51,7 +51,8 @@ class Problem:
 
 @dataclass
 class Discovery:
-    sources: list[Source] = field(default_factory=list)
+    """What a walk found besides the sources it yields: the unusable inputs."""
+
     problems: list[Problem] = field(default_factory=list)
 
 
@@ -239,13 +240,6 @@ def _unique(roots: list[str], found: Discovery) -> Iterator[list[Source]]:
                 chunk = [s for s in chunk if s.path not in seen]
                 seen.update(s.path for s in chunk)
             yield chunk
-
-
-def discover(paths: list[str | os.PathLike[str]]) -> Discovery:
-    """All article files under `paths`, sorted by path, with the unusable ones."""
-    found = Discovery()
-    found.sources = sorted(s for chunk in iter_sources(paths, found) for s in chunk)
-    return found
 
 
 def read_sources(sources: list[Source]) -> Iterator[tuple[Source, bytes | OSError]]:

@@ -9,12 +9,12 @@ from __future__ import annotations
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-from .errors import KbParseError
+from .errors import UsageError
 
 ENGINES = ("local", "dask")
 
 
-class EngineError(KbParseError):
+class EngineError(UsageError):
     """The chosen engine cannot start (Dask not installed, no scheduler at that address)."""
 
 

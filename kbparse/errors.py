@@ -4,10 +4,19 @@ from __future__ import annotations
 
 
 class KbParseError(Exception):
-    """Base class: the CLI turns any of these into a short message and a non-zero exit."""
+    """Base class: the CLI turns any of these into a short message and exits with `exit_code`."""
+
+    # 1: the work found a problem (bad SQL, a bad article); 2: unusable arguments or setup.
+    exit_code = 1
 
 
-class DialectError(KbParseError):
+class UsageError(KbParseError):
+    """What was asked for cannot be used: no such input, no dataset, an engine that cannot start."""
+
+    exit_code = 2
+
+
+class DialectError(UsageError):
     """A dialect description in grammars/ is malformed (a misspelt key, a missing table)."""
 
 

@@ -29,13 +29,13 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .errors import KbParseError
+from .errors import UsageError
 from .schema import Table
 
 _VERSION = re.compile(r"^v(\d{6,})$")
 
 
-class OutputError(KbParseError):
+class OutputError(UsageError):
     """The output folder cannot be used (not ours, not writable, locked)."""
 
 
@@ -198,9 +198,3 @@ def read_table(version: Path | None, t: Table) -> pa.Table:
     # with it pandas), a quarter of a second on every run.
     return pa.concat_tables([pq.ParquetFile(f).read().cast(t.arrow_schema) for f in files])
 
-
-def count_rows(version: Path | None, name: str) -> int:
-    """Rows of a committed table, from the Parquet footers alone."""
-    if version is None or not (version / name).is_dir():
-        return 0
-    return sum(pq.ParquetFile(f).metadata.num_rows for f in (version / name).glob("*.parquet"))

@@ -52,16 +52,20 @@ def _check_types(root, t: Table) -> list[Finding]:
     return found
 
 
+def _count(con, sql: str) -> int:
+    return con.execute(f"select count(*) from ({sql})").fetchone()[0]
+
+
 def _check_rows(con, t: Table) -> list[Finding]:
     found = []
     for c in t.columns:
         if not c.nullable:
-            n = con.execute(f'select count(*) from {t.name} where "{c.name}" is null').fetchone()[0]
+            n = _count(con, f'select 1 from {t.name} where "{c.name}" is null')
             if n:
                 found.append(Finding(t.name, "not null", f"{n} row(s) with no {c.name}"))
     key = ", ".join(f'"{k}"' for k in t.key)
     dupes = f"select {key}, count(*) as n from {t.name} group by {key} having count(*) > 1"
-    n = con.execute(f"select count(*) from ({dupes})").fetchone()[0]
+    n = _count(con, dupes)
     if n:
         found.append(Finding(t.name, "unique key", f"{n} value(s) of ({', '.join(t.key)}) occur more than once, e.g. {_examples(con, f'select {key} from ({dupes})')}"))
     if t.parent:
@@ -69,7 +73,7 @@ def _check_rows(con, t: Table) -> list[Finding]:
             f"select distinct c.article_id from {t.name} c anti join {t.parent} p using (article_id) "
             "where c.article_id is not null"  # a null is the not-null check's finding
         )
-        n = con.execute(f"select count(*) from ({orphans})").fetchone()[0]
+        n = _count(con, orphans)
         if n:
             found.append(Finding(t.name, "parent", f"{n} article_id(s) not in {t.parent}, e.g. {_examples(con, orphans)}"))
     if t.position:
@@ -78,7 +82,7 @@ def _check_rows(con, t: Table) -> list[Finding]:
             f'having min("{t.position}") <> 0 or max("{t.position}") <> count(*) - 1 '
             f'or count(distinct "{t.position}") <> count(*)'
         )
-        n = con.execute(f"select count(*) from ({gaps})").fetchone()[0]
+        n = _count(con, gaps)
         if n:
             found.append(Finding(t.name, "positions", f"{n} article(s) whose {t.position} is not 0..n-1, e.g. {_examples(con, gaps)}"))
     return found
