@@ -29,7 +29,7 @@ def build(out: Path, copies: int) -> int:
     for k in range(1, copies + 1):
         bump = k * 10_000_000
         for f in files:
-            data = _IDS.sub(lambda m: m.group(1) + str(int(m.group(2)) + bump).encode(), f.read_bytes())
+            data = _IDS.sub(lambda m, bump=bump: m.group(1) + str(int(m.group(2)) + bump).encode(), f.read_bytes())
             rel = f.relative_to(SAMPLE)
             target = out / f"copy{k:02d}" / rel
             target.parent.mkdir(parents=True, exist_ok=True)

@@ -22,7 +22,6 @@ project's own `data/` into a temporary folder. Every table is a DuckDB view with
     ("code", """import os, tempfile
 from pathlib import Path
 
-import matplotlib
 import matplotlib.pyplot as plt
 import kbparse
 

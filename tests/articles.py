@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 
 def txt_article(
     body: str,
@@ -43,10 +45,8 @@ def md_article(
     )
 
 
-def write_article(folder, name: str, text: str) -> "Path":
+def write_article(folder, name: str, text: str) -> Path:
     """Write an article file (CRLF for txt, as archived) and return its path."""
-    from pathlib import Path
-
     path = Path(folder) / name
     path.parent.mkdir(parents=True, exist_ok=True)
     data = text.replace("\n", "\r\n") if name.upper().endswith(".TXT") else text

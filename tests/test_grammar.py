@@ -62,7 +62,7 @@ def test_trailer_lists_are_split_into_codes():
 
 def test_header_version_cut_at_80_columns_takes_the_trailers_whole_copy():
     head = ":1.0,Build 2.573.2927,Build 2.57"
-    text = txt_article("x\n", trailer=f"Version           : :1.0,Build 2.573.2927,Build 2.573.4403\n")
+    text = txt_article("x\n", trailer="Version           : :1.0,Build 2.573.2927,Build 2.573.4403\n")
     text = text.replace("PROD/VER::1.0", f"PROD/VER:{head}")
     assert kbparse.parse_text(text).versions == "1.0,Build 2.573.2927,Build 2.573.4403"
 
