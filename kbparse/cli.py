@@ -64,6 +64,9 @@ def _reported():
     except KbParseError as exc:
         _error(str(exc))
         raise typer.Exit(exc.exit_code) from None
+    except KeyboardInterrupt:
+        _error("interrupted; no dataset was changed (the next run cleans up after this one)")
+        raise typer.Exit(130) from None
 
 
 def _version(value: bool) -> None:
@@ -238,6 +241,7 @@ def main() -> None:
     except KbParseError as exc:  # a dialect file broken on disk, say
         _error(str(exc))
         sys.exit(exc.exit_code)
+
     except Exception as exc:  # noqa: BLE001 - the last line of defence: one line, not a traceback
         if os.environ.get("KBPARSE_DEBUG"):
             raise

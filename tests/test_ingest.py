@@ -238,3 +238,16 @@ def test_sample_ingest_matches_the_parsed_records(tmp_path, sample_records):
         assert len(set(keys)) == len(keys), name  # key unique
     sections = read(out, "sections").to_pylist()
     assert sections[0]["text"] == winners[sections[0]["article_id"]].sections[0].text
+
+
+def test_one_writer_at_a_time(tmp_path):
+    from kbparse.store import DatasetStore
+
+    out = tmp_path / "out"
+    ingest([DATA / "seed"], out, workers=1)
+    with DatasetStore(out).lock():  # another ingest holds the dataset
+        with pytest.raises(OutputError, match="another kbparse ingest is writing"):
+            ingest([DATA / "seed"], out, workers=1)
+        result = runner.invoke(app, ["ingest", str(DATA / "seed"), "--out", str(out), "-q"])
+        assert result.exit_code == 2 and "another kbparse ingest" in result.stderr
+    assert ingest([DATA / "seed"], out, workers=1).exit_code == 0  # free again once it lets go
