@@ -166,9 +166,14 @@ class _Parser:
             while self.pending:
                 self._collect()
         finally:
-            if self.pool:
-                self.pool.close()
+            self.close()
         return self.results
+
+    def close(self) -> None:
+        """Stop the workers (cancelling what is queued); safe to call twice."""
+        if self.pool is not None:
+            self.pool.close()
+            self.pool = None
 
 
 # -- what the previous version knew ---------------------------------------------
@@ -191,6 +196,25 @@ class _Previous:
         i = self.index.get(path)
         return None if i is None else self.col("article_id")[i]
 
+
+
+def _scan(sources, prev: _Previous, parser: _Parser) -> tuple[list[str], int, set[str]]:
+    """Hand every new or changed file to the parser as it is found. Returns the
+    paths seen, how many were unchanged, and the paths being parsed."""
+    index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
+    seen: list[str] = []  # paths only: this list has an entry per input file
+    parsing: set[str] = set()
+    unchanged = 0
+    for chunk in sources:
+        seen.extend(src.path for src in chunk)
+        for src in chunk:
+            i = index.get(src.path)
+            if i is not None and sizes[i] == src.size and mtimes[i] == src.mtime_ns:
+                unchanged += 1
+            else:
+                parser.add(src)
+                parsing.add(src.path)
+    return seen, unchanged, parsing
 
 
 def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str]) -> set[str]:
@@ -300,21 +324,13 @@ def ingest(
 
         spill = store.scratch(version)
         parser = _Parser(workers, progress, spill, engine, scheduler)
-        parsing: set[str] = set()
-        index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
-        unchanged = 0
-        seen: list[str] = []  # paths only: this list has an entry per input file
-        for chunk in sources:
-            seen.extend(src.path for src in chunk)
-            for src in chunk:
-                i = index.get(src.path)
-                if i is not None and sizes[i] == src.size and mtimes[i] == src.mtime_ns:
-                    unchanged += 1
-                else:
-                    parser.add(src)
-                    parsing.add(src.path)
-        dropped = _reparse_affected(parser, prev, parsing)
-        results = parser.finish()
+        try:
+            seen, unchanged, parsing = _scan(sources, prev, parser)
+            dropped = _reparse_affected(parser, prev, parsing)
+            results = parser.finish()
+        finally:
+            parser.close()  # worker processes must not outlive a failed or interrupted scan
+        index = prev.index
         outcomes = [o for r in results for o in r.outcomes]
         parsed_paths = {o.path for o in outcomes}
         nothing_new = previous is not None and not parser.added and not dropped
