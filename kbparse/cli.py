@@ -149,11 +149,11 @@ def ingest(
         _error(f"rejected ({r.error_kind}) {detail}")
     if len(result.rejects) > 20:
         _error(f"... and {len(result.rejects) - 20} more: see the rejects table")
+    rate = f", {result.rate:,.0f} articles/s" if result.parsed else ""
     typer.echo(
         f"{result.out}: {result.articles} articles (version {result.version}); this run: "
         f"{result.seen} inputs, {result.parsed} parsed, {result.unchanged} unchanged, "
-        f"{result.rejected} rejected, {result.duplicates} duplicates, "
-        f"{result.seconds:.1f} s, {result.rate:,.0f} articles/s"
+        f"{result.rejected} rejected, {result.duplicates} duplicates, {result.seconds:.1f} s{rate}"
     )
     raise typer.Exit(result.exit_code)
 
