@@ -17,6 +17,8 @@ from .discover import Source, read_file
 from .errors import ArticleSyntaxError, KbParseError
 
 SRC = "_src"
+# No KB article comes near this; a larger file would only cost a worker its memory.
+MAX_ARTICLE_BYTES = 64 * 2**20
 
 
 @dataclass(slots=True)
@@ -56,6 +58,11 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     records = []
     record_src: list[int] = []
     for i, (src, data) in enumerate(items):
+        if src.size > MAX_ARTICLE_BYTES:
+            message = f"{src.size / 2**20:.0f} MB, larger than any KB article (the limit is {MAX_ARTICLE_BYTES >> 20} MB); not read"
+            result.outcomes.append(SourceOutcome(src.path, src.size, src.mtime_ns, None, reject=("too_large", None, None, message)))
+            result.src_ids.append(base + i)
+            continue
         if data is None:
             try:
                 data = read_file(src.path)

@@ -160,7 +160,7 @@ def tables() -> dict[str, Table]:
             "Inputs that could not be ingested, with the reason.",
             (
                 Column("source_path", "string", "The input file.", nullable=False),
-                Column("error_kind", "category", "syntax, unreadable, not_a_file or bad_archive.", nullable=False),
+                Column("error_kind", "category", "syntax, unreadable, too_large, not_a_file or bad_archive.", nullable=False),
                 Column("line", "int32", "1-based line of the problem, when known."),
                 Column("column", "int32", "1-based column of the problem, when known."),
                 Column("message", "string", "What is wrong, for a person to act on.", nullable=False),

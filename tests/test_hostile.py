@@ -33,6 +33,8 @@ def build_hostile_folder(root):
     os.symlink(".", root / "loop")  # a link back to its own folder
     os.symlink("self.TXT", root / "self.TXT")  # a link to itself
     os.mkfifo(root / "fifo.TXT")  # a named pipe: opening it would block forever
+    with open(root / "enormous.TXT", "wb") as fh:  # 200 MB, sparse: no disk, but no article either
+        fh.truncate(200 * 2**20)
     write_article(root, "md/Q900007/README.md", md_article(["Body."], article_id="Q900007"))
     return root
 
@@ -55,11 +57,12 @@ def test_hostile_folder(tmp_path):
     assert by_id["Q900004"]["summary_text"].count("\n") == 749_999
     assert by_id["Q900005"]["summary_text"] == "first copy"  # same date and dialect: the first path wins
     rejects = {os.path.basename(r["source_path"]): r for r in pq.read_table(out / "rejects").to_pylist()}
-    assert set(rejects) == {"empty.TXT", "random.TXT", "cut.TXT", "README.md", "self.TXT", "fifo.TXT"}
+    assert set(rejects) == {"empty.TXT", "random.TXT", "cut.TXT", "README.md", "self.TXT", "fifo.TXT", "enormous.TXT"}
+    assert rejects["enormous.TXT"]["error_kind"] == "too_large"
     assert rejects["fifo.TXT"]["error_kind"] == "not_a_file"
     assert rejects["self.TXT"]["error_kind"] == "unreadable"
     assert rejects["cut.TXT"]["error_kind"] == "syntax" and rejects["cut.TXT"]["line"] == 3
     for name in ("empty.TXT", "random.TXT", "README.md"):
         assert "not a KB article" in rejects[name]["message"]
     assert "2 duplicates" in done.stdout  # the twice-pair and the seed article's two dialects
-    assert done.stderr.count("rejected (") == 6
+    assert done.stderr.count("rejected (") == 7
