@@ -4,8 +4,9 @@ BNF (every terminal is one `pp.Regex` over whole lines or runs of lines, which
 is what makes this fast; pyparsing composes them)::
 
     article     ::= header applies? preamble section* trailer? legal? md_close? blank* END
-    header      ::= document_line field_line+ blank* eq_rule?          -- style document_line (txt)
-                  | front_matter md_open field_line+ blank* eq_rule?   -- style front_matter (md)
+    header      ::= (document_line | front_matter md_open) field_line+ header_end
+                    -- document_line: style document_line (txt); front_matter: style front_matter (md)
+    header_end  ::= (blank+ eq_rule? | eq_rule) blank*
     applies     ::= dash_rule applies_label applies_lines dash_rule blank*
     preamble    ::= content
     section     ::= heading content                                    -- one Regex
