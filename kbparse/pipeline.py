@@ -15,7 +15,7 @@ import os
 import time
 from collections.abc import Callable, Sequence
 from collections import deque
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import date, datetime, timezone
 from pathlib import Path
@@ -368,7 +368,7 @@ def ingest(
             parsed=parser.added, unchanged=unchanged, rejected=len(run_rejects),
             duplicates=duplicates, articles=articles, seconds=0.0, workers=workers, rejects=run_rejects,
         )
-        _write_all(store, staging, version, previous, jobs, workers)
+        _write_all(store, staging, version, previous, jobs)
         result.seconds = time.perf_counter() - t0
         runs = read_table(committed, table("ingest_runs")).to_pylist()
         runs.append(
@@ -450,15 +450,10 @@ def _rows_table(name: str, rows: list[dict]) -> pa.Table:
 
 
 def _write_all(store: DatasetStore, staging: Path, version: int, previous: Path | None,
-               jobs: list[tuple[Table, pa.Table | None]], workers: int) -> None:
-    """Write (or hard-link, for None) every table; Parquet encoding releases the
-    GIL, so tables are written side by side."""
-    def one(job: tuple[Table, pa.Table | None]) -> None:
-        t, data = job
+               jobs: list[tuple[Table, pa.Table | None]]) -> None:
+    """Write each small table, or hard-link it from the previous version (None)."""
+    for t, data in jobs:
         if data is None:
             store.link_table(staging, t.name, previous)
         else:
             store.write_table(staging, t, data, version)
-
-    with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
-        list(pool.map(one, jobs))

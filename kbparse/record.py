@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
 
@@ -65,9 +65,6 @@ class Article:
     def section(self, heading: str) -> str | None:
         """Text of the first section with this canonical heading, if any."""
         return next((s.text for s in self.sections if s.heading == heading), None)
-
-
-ARTICLE_FIELDS = tuple(f.name for f in fields(Article))
 
 
 def clean_text(raw: str) -> str | None:

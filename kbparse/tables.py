@@ -8,7 +8,6 @@ item, with a position where order matters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -19,10 +18,6 @@ if TYPE_CHECKING:
     from .record import Article
 
 ROW = "_row"
-
-
-def empty(t: Table) -> pa.Table:
-    return t.arrow_schema.empty_table()
 
 
 def build(t: Table, columns: dict[str, list]) -> pa.Table:
