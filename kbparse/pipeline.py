@@ -23,7 +23,7 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import __version__
-from .discover import Discovery, Source, is_url, iter_sources, local_path, read_here, read_sources
+from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, local_path, read_here, read_sources
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
 from .store import DatasetStore, read_table
@@ -217,22 +217,40 @@ def _scan(sources, prev: _Previous, parser: _Parser) -> tuple[list[str], int, se
     return seen, unchanged, parsing
 
 
-def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str]) -> set[str]:
+def _known_source(path: str, size: int, mtime_ns: int) -> Source:
+    """The Source of a file this run found unchanged, from what `sources` recorded of it."""
+    archive, bang, member = path.partition("!")
+    if bang and not is_url(path) and is_archive_name(archive) and not os.path.exists(path):
+        return Source(path, size, mtime_ns, archive, member)
+    return Source(path, size, mtime_ns)
+
+
+def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str], seen: list[str]) -> set[str]:
     """A changed file may have held the winning copy of an article whose other
-    copies were only counted, not stored: parse those again too. Returns the
-    known files that are gone."""
+    copies were only counted, not stored: parse those again too. A copy this
+    run found unchanged is rebuilt from the sources table (it may be an archive
+    member or a URL); one from an earlier run's inputs is looked up on disk.
+    Returns the known files that are gone."""
     affected = {prev.article_of(p) for p in parsing} - {None}
     dropped: set[str] = set()
-    if affected:
-        ids = prev.col("article_id")
-        for i, path in enumerate(prev.col("source_path")):
-            if ids[i] in affected and path not in parsing:
-                try:
-                    st = os.stat(path)
-                    parser.add(Source(path, st.st_size, st.st_mtime_ns))
-                    parsing.add(path)
-                except OSError:
-                    dropped.add(path)  # gone, or inside an archive not given this time
+    if not affected:
+        return dropped
+    found_now = set(seen)
+    ids, sizes, mtimes = prev.col("article_id"), prev.col("size_bytes"), prev.col("mtime_ns")
+    for i, path in enumerate(prev.col("source_path")):
+        if ids[i] not in affected or path in parsing:
+            continue
+        if path in found_now:
+            src = _known_source(path, sizes[i], mtimes[i])
+        else:
+            try:
+                st = os.stat(path)
+            except OSError:
+                dropped.add(path)  # gone, or inside an archive not given this time
+                continue
+            src = Source(path, st.st_size, st.st_mtime_ns)
+        parser.add(src)
+        parsing.add(path)
     return dropped
 
 
@@ -326,7 +344,7 @@ def ingest(
         parser = _Parser(workers, progress, spill, engine, scheduler)
         try:
             seen, unchanged, parsing = _scan(sources, prev, parser)
-            dropped = _reparse_affected(parser, prev, parsing)
+            dropped = _reparse_affected(parser, prev, parsing, seen)
             results = parser.finish()
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan

@@ -251,3 +251,24 @@ def test_one_writer_at_a_time(tmp_path):
         result = runner.invoke(app, ["ingest", str(DATA / "seed"), "--out", str(out), "-q"])
         assert result.exit_code == 2 and "another kbparse ingest" in result.stderr
     assert ingest([DATA / "seed"], out, workers=1).exit_code == 0  # free again once it lets go
+
+
+def test_a_copy_inside_an_archive_takes_over_when_the_winner_changes(tmp_path):
+    """The other copy has no path of its own to stat: it must be taken from this run's discovery."""
+    archive = tmp_path / "kb.zip"
+    md = md_article(["SUMMARY", "=======", "", "from md"], article_id="Q500013")
+
+    def build(txt_text: str, txt_date: tuple) -> None:
+        with zipfile.ZipFile(archive, "w") as zf:
+            zf.writestr(zipfile.ZipInfo("Q500013.TXT", date_time=txt_date), txt_text)
+            zf.writestr(zipfile.ZipInfo("Q500013/README.md", date_time=(2001, 2, 17, 0, 0, 0)), md)
+
+    build(txt_article("SUMMARY\n=======\n\nfrom txt\n", article_id="Q500013"), (2001, 2, 17, 0, 0, 0))
+    out = tmp_path / "out"
+    ingest([archive], out, workers=1)
+    assert read(out, "articles")["summary_text"].to_pylist() == ["from txt"]
+    build(txt_article("SUMMARY\n=======\n\nnow another\n", article_id="Q500014"), (2002, 3, 1, 0, 0, 0))
+    result = ingest([archive], out, workers=1)
+    rows = dict(zip(read(out, "articles")["article_id"].to_pylist(), read(out, "articles")["summary_text"].to_pylist()))
+    assert rows == {"Q500013": "from md", "Q500014": "now another"}
+    assert result.duplicates == 0
