@@ -47,9 +47,10 @@ class SchemaFormat(str, Enum):
 
 
 # The dataset folder, defined once for every command that reads one.
-_DATA_HELP = "Dataset folder [default: $KBPARSE_DATA, else ./kb-data]."
-DataOption = Annotated[Optional[Path], typer.Option("--data", "-d", help=_DATA_HELP, show_default=False)]
-DataArgument = Annotated[Optional[Path], typer.Argument(help=_DATA_HELP, show_default=False)]
+_DATA_HELP = "Dataset folder or URL [default: $KBPARSE_DATA, else ./kb-data]."
+# str, not Path: Path("s3://b/kb") is "s3:/b/kb", which is no URL.
+DataOption = Annotated[Optional[str], typer.Option("--data", "-d", help=_DATA_HELP, show_default=False)]
+DataArgument = Annotated[Optional[str], typer.Argument(help=_DATA_HELP, show_default=False)]
 
 
 def _error(message: str) -> None:
@@ -120,8 +121,8 @@ def parse(
 
 @app.command()
 def ingest(
-    paths: List[Path] = typer.Argument(..., help="Article files, folders (walked recursively), .zip or .tar.gz archives."),
-    out: Path = typer.Option(None, "--out", "-o", help="Dataset folder [default: $KBPARSE_DATA, else ./kb-data]."),
+    paths: List[str] = typer.Argument(..., help="Article files, folders (walked recursively), .zip or .tar.gz archives, or fsspec URLs."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", help="Dataset folder or fsspec URL [default: $KBPARSE_DATA, else ./kb-data]."),
     workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes [default: the machine's cores]."),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild from these inputs alone, forgetting earlier runs' articles."),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the summary."),

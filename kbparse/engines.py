@@ -37,8 +37,9 @@ class DaskEngine:
     """Tasks on a `distributed` cluster: the one at `scheduler`, else a
     LocalCluster of `workers` single-threaded worker processes.
 
-    Workers write their spill files beside the output folder, so with a remote
-    cluster that folder must be on storage every worker sees.
+    With a scheduler address, workers write their spill files where every
+    worker and this process can reach them: the object store of an output at
+    a URL, else beside the output folder, which must then be shared storage.
     """
 
     def __init__(self, workers: int, scheduler: str | None = None) -> None:

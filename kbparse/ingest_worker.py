@@ -42,14 +42,13 @@ class BatchResult:
 
 
 def spill_path(spill: str, table: str, batch_no: int) -> str:
-    return os.path.join(spill, table, f"b{batch_no:07d}.parquet")
+    return f"{spill}/{table}/b{batch_no:07d}.parquet"
 
 
 def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> BatchResult:
     """Items carry their bytes when the caller read them (archive members).
     Input i of the batch is global input number base + i."""
     import pyarrow as pa
-    import pyarrow.parquet as pq
 
     from .parse import parse_text
     from .tables import ROW, article_rows
@@ -94,11 +93,23 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
 
         lookup = pa.array(record_src, pa.int32())
         for name, t in article_rows(records, with_row=True).items():
-            os.makedirs(os.path.join(spill, name), exist_ok=True)
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
             # Sorted, in small row groups: the merge reads a range of ids by
             # row-group statistics. Read once, soon: no compression.
             t = sort_rows(t, ("article_id",))
             rows = max(64, table(name).batch_rows // 8)
-            pq.write_table(t, spill_path(spill, name, batch_no), compression="none", row_group_size=rows)
+            _write_spill(t, spill_path(spill, name, batch_no), rows)
     return result
+
+
+def _write_spill(t, path: str, row_group_size: int) -> None:
+    import pyarrow.parquet as pq
+
+    if "://" in path:  # shared storage, for workers on other machines
+        import fsspec
+
+        with fsspec.open(path, "wb", auto_mkdir=True) as fh:
+            pq.write_table(t, fh, compression="none", row_group_size=row_group_size)
+        return
+    os.makedirs(os.path.dirname(path), exist_ok=True)
+    pq.write_table(t, path, compression="none", row_group_size=row_group_size)

@@ -23,10 +23,10 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import __version__
-from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, local_path, read_here, read_sources
+from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
-from .store import DatasetStore, read_table
+from .store import open_store
 from .tables import build, column_values, sort_rows
 
 # progress(files parsed, files to parse or None while discovery is still going)
@@ -50,7 +50,7 @@ class Reject:
 
 @dataclass
 class IngestResult:
-    out: Path
+    out: Path | str  # a str for a dataset at a URL
     version: int
     seen: int
     parsed: int
@@ -182,8 +182,8 @@ class _Parser:
 class _Previous:
     """The previous version's `sources` table, as lazily converted columns and a path index."""
 
-    def __init__(self, version: Path | None) -> None:
-        self.table = read_table(version, table("sources"))
+    def __init__(self, store, version: Path | None) -> None:
+        self.table = store.read_table(version, table("sources"))
         self._cols: dict[str, list] = {}
         self.index = {p: i for i, p in enumerate(self.col("source_path"))}
 
@@ -278,21 +278,6 @@ def _choose_winners(prev: _Previous, carried: list[int], outcomes: list[SourceOu
 # -- the run ----------------------------------------------------------------------
 
 
-def _local_output(out: str | os.PathLike[str]) -> str:
-    """The output folder as a local path; file:// URLs are local paths."""
-    text = os.fspath(out)
-    if text.startswith("file://"):
-        return local_path(text)
-    if is_url(text):
-        from .store import OutputError
-
-        raise OutputError(
-            f"{text}: the output must be a local or mounted folder (or a file:// URL): the atomic "
-            "switch between versions is a rename, which object stores do not have"
-        )
-    return text
-
-
 def _check_engine(engine: str) -> None:
     from .engines import ENGINES, EngineError
 
@@ -328,7 +313,7 @@ def ingest(
     t0 = time.perf_counter()
     workers = workers or os.cpu_count() or 1
     _check_engine(engine)
-    store = DatasetStore(_local_output(out))
+    store = open_store(out)
     store.check_usable()
     found = Discovery()
     sources = iter_sources(list(paths), found)  # raises InputError now, for a missing PATH
@@ -338,16 +323,20 @@ def ingest(
         committed = store.current()
         previous = None if full_refresh else committed
         version = store.next_version()
-        prev = _Previous(previous)
+        prev = _Previous(store, previous)
 
         spill = store.scratch(version)
-        parser = _Parser(workers, progress, spill, engine, scheduler)
+        # Workers on other machines cannot write to this one's disk.
+        shared = store.shared_scratch(version) if engine == "dask" and scheduler else str(spill)
+        parser = _Parser(workers, progress, shared, engine, scheduler)
         try:
             seen, unchanged, parsing = _scan(sources, prev, parser)
             dropped = _reparse_affected(parser, prev, parsing, seen)
             results = parser.finish()
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
+        if shared != str(spill):
+            store.fetch(shared, spill)
         index = prev.index
         outcomes = [o for r in results for o in r.outcomes]
         parsed_paths = {o.path for o in outcomes}
@@ -372,7 +361,7 @@ def ingest(
             keep_src = [i for r in results for o, i in zip(r.outcomes, r.src_ids) if o.path in winning]
             _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
             jobs.append((table("sources"), _sources_table(prev, carried, outcomes, winning)))
-        rejects = _rejects(previous, found, outcomes, parsed_paths)
+        rejects = _rejects(store.read_table(previous, table("rejects")), found, outcomes, parsed_paths)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
 
         problem_paths = {p.path for p in found.problems}
@@ -388,7 +377,7 @@ def ingest(
         )
         _write_all(store, staging, version, previous, jobs)
         result.seconds = time.perf_counter() - t0
-        runs = read_table(committed, table("ingest_runs")).to_pylist()
+        runs = store.read_table(committed, table("ingest_runs")).to_pylist()
         runs.append(
             {
                 "run_id": version, "started_at": started_at, "finished_at": datetime.now(timezone.utc),
@@ -404,7 +393,7 @@ def ingest(
     return result
 
 
-def _merge_article_tables(store: DatasetStore, staging: Path, version: int, previous: Path | None,
+def _merge_article_tables(store, staging: Path, version: int, previous: Path | None,
                           spill: Path, kept: list[str], keep_src: list[int], ids: list[str], workers: int) -> None:
     """Each article table: the previous rows of articles no file of this run
     touched, plus this run's winners' rows from the spill files (kbparse.merge)."""
@@ -416,7 +405,7 @@ def _merge_article_tables(store: DatasetStore, staging: Path, version: int, prev
     for t in article_tables():
         folder = staging / t.name
         folder.mkdir(exist_ok=True)
-        previous_files = sorted((previous / t.name).glob("*.parquet")) if previous else []
+        previous_files = store.table_files(previous, t.name)
         spill_files = sorted((spill / t.name).glob("*.parquet"))
         out = folder / store.file_name(version)
         write_merged(con, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
@@ -448,11 +437,11 @@ def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOut
     return sort_rows(pa.concat_tables([old.cast(t.arrow_schema), new]).unify_dictionaries(), t.sort)
 
 
-def _rejects(previous: Path | None, found: Discovery, outcomes: list[SourceOutcome], parsed: set[str]) -> list[Reject]:
+def _rejects(earlier: pa.Table, found: Discovery, outcomes: list[SourceOutcome], parsed: set[str]) -> list[Reject]:
     """Earlier rejects of files not read again, then this run's."""
     problem_paths = {p.path for p in found.problems}
     rows = [
-        Reject(**r) for r in read_table(previous, table("rejects")).to_pylist()
+        Reject(**r) for r in earlier.to_pylist()
         if r["source_path"] not in parsed and r["source_path"] not in problem_paths
     ]
     rows += [Reject(p.path, p.kind, None, None, p.message) for p in found.problems]
@@ -467,7 +456,7 @@ def _rows_table(name: str, rows: list[dict]) -> pa.Table:
     return build(t, {c.name: [r.get(c.name) for r in rows] for c in t.columns})
 
 
-def _write_all(store: DatasetStore, staging: Path, version: int, previous: Path | None,
+def _write_all(store, staging: Path, version: int, previous: Path | None,
                jobs: list[tuple[Table, pa.Table | None]]) -> None:
     """Write each small table, or hard-link it from the previous version (None)."""
     for t, data in jobs:

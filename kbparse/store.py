@@ -47,7 +47,50 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-class DatasetStore:
+class VersionBuilder:
+    """What both stores share: a new version is built in local folders under
+    `self.local` (staging: the tables; scratch: spill files and DuckDB's temp)."""
+
+    local: Path
+
+    def _folder_path(self, kind: str, version: int) -> Path:
+        return self.local / f"{kind}-{version:06d}-{os.getpid()}"
+
+    def staging(self, version: int) -> Path:
+        path = self._folder_path("staging", version)
+        path.mkdir()
+        return path
+
+    def scratch(self, version: int) -> Path:
+        """A folder for a run's spill files, removed after the commit (or by the next run)."""
+        path = self._folder_path("spill", version)
+        path.mkdir()
+        return path
+
+    @staticmethod
+    def sync_file(path: Path) -> None:
+        """Make a written file durable before the commit (a no-op where the commit uploads it)."""
+
+    @staticmethod
+    def file_name(version: int) -> str:
+        return f"part-{version:06d}.parquet"
+
+    def write_table(self, staging: Path, t: Table, data: pa.Table, version: int) -> None:
+        folder = staging / t.name
+        folder.mkdir(exist_ok=True)
+        path = folder / self.file_name(version)
+        write_parquet(path, t, data)
+        self.sync_file(path)
+
+    def table_files(self, version: Path | None, name: str) -> list[Path]:
+        raise NotImplementedError
+
+    def read_table(self, version: Path | None, t: Table) -> pa.Table:
+        """A table of a committed version, or an empty one when it has none."""
+        return concat_files(self.table_files(version, t.name), t)
+
+
+class DatasetStore(VersionBuilder):
     def __init__(self, out: str | os.PathLike[str]) -> None:
         self.out = Path(os.path.abspath(os.fspath(out)))
         self.home = self.out.parent / f".{self.out.name}.kbparse"
@@ -128,40 +171,32 @@ class DatasetStore:
         versions = self._versions()
         return (versions[-1][0] + 1) if versions else 1
 
-    # -- writing a version ---------------------------------------------
-    def staging(self, version: int) -> Path:
-        path = self.home / f"staging-{version:06d}-{os.getpid()}"
-        path.mkdir()
-        return path
 
-    def scratch(self, version: int) -> Path:
-        """A folder for a run's spill files, removed after the commit (or by the next run)."""
-        path = self.home / f"spill-{version:06d}-{os.getpid()}"
-        path.mkdir()
-        return path
+    def table_files(self, version: Path | None, name: str) -> list[Path]:
+        """The Parquet files of a table of a committed version."""
+        if version is None or not (version / name).is_dir():
+            return []
+        return sorted((version / name).glob("*.parquet"))
+
+
+    # -- writing a version ---------------------------------------------
+    @property
+    def local(self) -> Path:
+        return self.home
 
     @staticmethod
     def sync_file(path: Path) -> None:
         with open(path, "rb+") as fh:
             os.fsync(fh.fileno())
 
-    @staticmethod
-    def file_name(version: int) -> str:
-        return f"part-{version:06d}.parquet"
+    def shared_scratch(self, version: int) -> str:
+        """Spill folder for workers on other machines: scratch's, beside the
+        output, which must then be on storage they all see."""
+        return str(self._folder_path("spill", version))
 
-    def write_table(self, staging: Path, t: Table, data: pa.Table, version: int) -> None:
-        folder = staging / t.name
-        folder.mkdir(exist_ok=True)
-        path = folder / self.file_name(version)
-        pq.write_table(
-            data.cast(t.arrow_schema),
-            path,
-            compression="zstd",
-            row_group_size=t.batch_rows,
-            use_dictionary=True,
-            write_statistics=True,
-        )
-        self.sync_file(path)
+    @staticmethod
+    def fetch(url: str, local: Path) -> Path:
+        return local  # shared_scratch is the local scratch folder
 
     def link_table(self, staging: Path, name: str, previous: Path) -> None:
         """Reuse the previous version's files of a table that did not change (hard links)."""
@@ -187,14 +222,34 @@ class DatasetStore:
         return final
 
 
-def read_table(version: Path | None, t: Table) -> pa.Table:
-    """A table of a committed version, or an empty one when it has none."""
-    if version is None or not (version / t.name).is_dir():
-        return t.arrow_schema.empty_table()
-    files = sorted((version / t.name).glob("*.parquet"))
+def write_parquet(path: Path, t: Table, data: pa.Table) -> None:
+    pq.write_table(
+        data.cast(t.arrow_schema),
+        path,
+        compression="zstd",
+        row_group_size=t.batch_rows,
+        use_dictionary=True,
+        write_statistics=True,
+    )
+
+
+def concat_files(files: list[Path], t: Table) -> pa.Table:
     if not files:
         return t.arrow_schema.empty_table()
     # ParquetFile, not pq.read_table: the latter imports pyarrow.dataset (and
     # with it pandas), a quarter of a second on every run.
     return pa.concat_tables([pq.ParquetFile(f).read().cast(t.arrow_schema) for f in files])
 
+
+def open_store(out: str | os.PathLike[str]):
+    """The store for `--out`: a local folder (or file:// URL), or an object store URL."""
+    text = os.fspath(out)
+    if text.startswith("file://"):
+        from urllib.parse import unquote, urlparse
+
+        return DatasetStore(unquote(urlparse(text).path))
+    if "://" in text:
+        from .object_store import ObjectStore
+
+        return ObjectStore(text)
+    return DatasetStore(text)

@@ -14,9 +14,9 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 
-import pyarrow.parquet as pq
+from pathlib import PurePosixPath
 
-from .dataset import open_dataset, resolve, table_files
+from .dataset import Committed, open_dataset, resolve
 from .schema import Table, tables
 
 EXAMPLES = 3
@@ -37,10 +37,11 @@ def _examples(con, sql: str) -> str:
     return ", ".join("(" + ", ".join(repr(v) for v in row) + ")" if len(row) > 1 else repr(row[0]) for row in rows)
 
 
-def _check_types(root, t: Table) -> list[Finding]:
+def _check_types(root: Committed, t: Table) -> list[Finding]:
     found = []
-    for f in table_files(root, t.name):
-        schema = pq.read_schema(f)
+    for path in root.table_files(t.name):
+        schema = root.read_schema(path)
+        f = PurePosixPath(path)
         want = {c.name: c.arrow_type for c in t.columns}
         got = {name: schema.field(name).type for name in schema.names}
         if list(got) != list(want):
@@ -91,11 +92,11 @@ def _check_rows(con, t: Table) -> list[Finding]:
 def validate(data: str | os.PathLike[str] | None = None) -> list[Finding]:
     """Everything wrong with the dataset at `data`; an empty list when it is sound."""
     root = resolve(data)
-    con = open_dataset(data)
+    con = open_dataset(root)  # the same version the type checks read
     found: list[Finding] = []
     for t in tables().values():
-        if not table_files(root, t.name):
-            found.append(Finding(t.name, "present", f"no Parquet files in {root / t.name}"))
+        if not root.table_files(t.name):
+            found.append(Finding(t.name, "present", f"no Parquet files in {root.where}/{t.name}"))
             continue
         typed = _check_types(root, t)
         found += typed

@@ -1,0 +1,225 @@
+"""A dataset at an fsspec URL on an object store (s3://, gs://, memory://...).
+
+Object stores have no rename and no symbolic link, so the local store's atomic
+switch (kbparse.store) cannot work there. Instead a small manifest names the
+files of the committed version, and replacing that one object is the commit::
+
+    URL/_kbparse.json                    the manifest: version and files per table
+    URL/articles/part-000007.parquet     the tables, where any Parquet reader looks
+    URL/_kbparse_staging/v000008-*/      a run's uploads before they are moved in
+    URL/_kbparse_spill/v000008-*/        parsed batches, when a remote cluster parses
+
+A run builds the new version in a local folder, uploads it under
+`_kbparse_staging/`, moves the files into the table folders, writes the
+manifest, then deletes the files the manifest no longer names. What each
+reader sees:
+
+- kbparse readers (open_dataset, query, validate, stats) follow the manifest,
+  so they see one whole version whenever they start, even if a run dies.
+- Readers that list a table folder themselves see exactly one version, except
+  between the move and the delete: then, or after a run killed there, they see
+  the old and the new files until the next run's cleanup.
+
+There is no lock: one writer at a time is the scheduler's job. A run checks
+at its commit that the manifest is still the one it started from and, if
+another run committed meanwhile, publishes nothing and says so.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import posixpath
+import shutil
+import tempfile
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+from . import __version__
+from .schema import tables
+from .store import OutputError, VersionBuilder
+
+MANIFEST = "_kbparse.json"
+STAGING = "_kbparse_staging"
+SPILL = "_kbparse_spill"
+FORMAT = "kbparse-dataset"
+
+
+def filesystem(url: str):
+    """(fsspec filesystem, path without protocol) of a URL."""
+    try:
+        import fsspec
+    except ImportError:
+        raise OutputError(f"{url}: datasets at URLs need fsspec (pip install fsspec)") from None
+    try:
+        fs, root = fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise OutputError(f"{url}: {exc}") from None
+    return fs, root.rstrip("/")
+
+
+def read_manifest(fs, root: str) -> dict | None:
+    """The manifest at `root`, or None when there is none."""
+    path = posixpath.join(root, MANIFEST)
+    try:
+        raw = fs.cat_file(path)
+    except FileNotFoundError:
+        return None
+    try:
+        manifest = json.loads(raw)
+        if manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
+            raise ValueError("not a kbparse manifest")
+    except ValueError as exc:
+        raise OutputError(f"{fs.unstrip_protocol(path)} is damaged or not kbparse's ({exc})") from None
+    return manifest
+
+
+class ObjectStore(VersionBuilder):
+    """The same interface as kbparse.store.DatasetStore, for an object store."""
+
+    def __init__(self, url: str) -> None:
+        self.fs, self.root = filesystem(url)
+        self.out = self.fs.unstrip_protocol(self.root)
+        self.base: dict | None = None  # the manifest this run started from
+        self.local: Path | None = None  # local folder for the version being built (made by lock)
+        self.reused: dict[str, list[str]] = {}
+
+    def _path(self, *parts: str) -> str:
+        return posixpath.join(self.root, *parts)
+
+    # -- what is there -------------------------------------------------
+    def check_usable(self) -> None:
+        fs = self.fs
+        try:
+            if fs.exists(self.root):
+                if not fs.isdir(self.root):
+                    raise OutputError(f"{self.out} is a file, not a dataset folder; choose another --out")
+                ours = set(tables()) | {MANIFEST, STAGING, SPILL}
+                foreign = [p for p in fs.ls(self.root, detail=False) if posixpath.basename(p.rstrip("/")) not in ours]
+                if foreign:
+                    raise OutputError(
+                        f"{self.out} holds {posixpath.basename(foreign[0].rstrip('/'))!r}, so it is not a kbparse "
+                        "dataset; give a new or empty folder as --out"
+                    )
+            read_manifest(fs, self.root)
+            probe = self._path(STAGING, f"probe-{os.getpid()}")
+            fs.pipe_file(probe, b"")
+            self._remove(probe)
+        except OutputError:
+            raise
+        except (OSError, PermissionError) as exc:
+            raise OutputError(f"cannot write to {self.out}: {exc}") from None
+
+    @contextmanager
+    def lock(self):
+        """No lock exists on an object store: remember the manifest instead, so
+        the commit can tell whether another run committed meanwhile."""
+        self.base = read_manifest(self.fs, self.root)
+        self.local = Path(tempfile.mkdtemp(prefix="kbparse-"))
+        try:
+            yield self
+        finally:
+            shutil.rmtree(self.local, ignore_errors=True)
+
+    def _remove(self, path: str) -> None:
+        """Remove a run's folder, and the folder holding it when that is left
+        empty (stores with real folders keep them; object stores have none)."""
+        fs = self.fs
+        if fs.exists(path):
+            fs.rm(path, recursive=True)
+        parent = posixpath.dirname(path)
+        try:
+            if fs.exists(parent) and not fs.ls(parent, detail=False):
+                fs.rmdir(parent)
+        except OSError:
+            pass  # a concurrent run's folder appeared: leave it
+
+    def _named(self, manifest: dict | None) -> set[str]:
+        if manifest is None:
+            return set()
+        return {self._path(f) for files in manifest["tables"].values() for f in files}
+
+    def cleanup(self) -> None:
+        """Remove dead runs' uploads and table files the manifest does not name."""
+        fs = self.fs
+        named = self._named(read_manifest(fs, self.root))
+        for name in tables():
+            for f in fs.find(self._path(name)):
+                if f not in named:
+                    fs.rm_file(f)
+        for scratch in (STAGING, SPILL):
+            if fs.exists(self._path(scratch)):
+                fs.rm(self._path(scratch), recursive=True)
+
+    def current(self) -> Path | None:
+        """A local folder standing for the committed version; its tables are
+        downloaded when first read (table_files)."""
+        if self.base is None:
+            return None
+        path = self.local / f"v{self.base['version']:06d}"
+        path.mkdir(exist_ok=True)
+        return path
+
+    def next_version(self) -> int:
+        return (self.base["version"] + 1) if self.base else 1
+
+    def table_files(self, version: Path | None, name: str) -> list[Path]:
+        if version is None:
+            return []
+        folder = version / name
+        if not folder.is_dir():
+            folder.mkdir()
+            for f in self.base["tables"].get(name, []):
+                self.fs.get_file(self._path(f), str(folder / posixpath.basename(f)))
+        return sorted(folder.glob("*.parquet"))
+
+    # -- writing a version ---------------------------------------------
+    def shared_scratch(self, version: int) -> str:
+        """Where workers on other machines write their spill files: the store itself."""
+        return self.fs.unstrip_protocol(self._path(SPILL, f"v{version:06d}-{os.getpid()}"))
+
+    def fetch(self, url: str, local: Path) -> Path:
+        """Download a shared spill folder (shared_scratch) into `local`."""
+        fs, path = filesystem(url)
+        for f in fs.find(path):
+            target = local / posixpath.relpath(f, path)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fs.get_file(f, str(target))
+        self._remove(path)
+        return local
+
+    def link_table(self, staging: Path, name: str, previous: Path) -> None:
+        """An unchanged table keeps its files: the new manifest names them again."""
+        self.reused[name] = list(self.base["tables"].get(name, []))
+
+    def commit(self, staging: Path, version: int) -> str:
+        fs = self.fs
+        upload = self._path(STAGING, f"v{version:06d}-{os.getpid()}")
+        new: dict[str, list[str]] = {name: list(files) for name, files in self.reused.items()}
+        moves = []
+        for folder in sorted(p for p in staging.iterdir() if p.is_dir()):
+            for f in sorted(folder.glob("*.parquet")):
+                rel = f"{folder.name}/{f.name}"
+                fs.put_file(str(f), posixpath.join(upload, rel))
+                moves.append(rel)
+                new.setdefault(folder.name, []).append(rel)
+        now = read_manifest(fs, self.root)
+        if (now or {}).get("version") != (self.base or {}).get("version"):
+            self._remove(upload)
+            raise OutputError(
+                f"another ingest committed version {now['version'] if now else '?'} to {self.out} while this "
+                "one ran; nothing of this run was published: run it again"
+            )
+        for rel in moves:
+            fs.mv(posixpath.join(upload, rel), self._path(rel))
+        manifest = {
+            "format": FORMAT, "format_version": 1, "version": version,
+            "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "kbparse_version": __version__, "tables": {k: new[k] for k in sorted(new)},
+        }
+        # One PUT: on object stores a single object is replaced whole, so this is the switch.
+        fs.pipe_file(self._path(MANIFEST), json.dumps(manifest, indent=1).encode())
+        self.base = manifest
+        self._remove(upload)
+        return self.out
