@@ -77,7 +77,7 @@ def write_merged(
     rows = 0
     with pq.ParquetWriter(out, schema, compression="zstd", use_dictionary=True, write_statistics=True) as writer:
         if not parts:
-            writer.write_table(schema.empty_table())
+            writer.write_table(t.empty())
             return 0
         order = ", ".join(f'"{k}"' for k in t.sort)
         size = sum(f.stat().st_size for f in [*previous_files, *spill_files])

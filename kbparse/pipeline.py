@@ -27,7 +27,7 @@ from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, 
 from .ingest_worker import BatchResult, SourceOutcome
 from .schema import Table, article_tables, table
 from .store import open_store
-from .tables import build, column_values, sort_rows
+from .tables import build, build_from_rows, column_values, sort_rows
 
 # progress(files parsed, files to parse or None while discovery is still going)
 Progress = Callable[[int, int | None], None]
@@ -377,17 +377,17 @@ def ingest(
         )
         _write_all(store, staging, version, previous, jobs)
         result.seconds = time.perf_counter() - t0
-        runs = store.read_table(committed, table("ingest_runs")).to_pylist()
-        runs.append(
-            {
-                "run_id": version, "started_at": started_at, "finished_at": datetime.now(timezone.utc),
-                "kbparse_version": __version__, "inputs": "\n".join(os.fspath(p) for p in paths),
-                "full_refresh": full_refresh, "workers": workers, "seen": result.seen,
-                "parsed": result.parsed, "unchanged": result.unchanged, "rejected": result.rejected,
-                "duplicates": result.duplicates, "articles": result.articles, "seconds": result.seconds,
-            }
-        )
-        store.write_table(staging, table("ingest_runs"), _rows_table("ingest_runs", runs), version)
+        this_run = {
+            "run_id": version, "started_at": started_at, "finished_at": datetime.now(timezone.utc),
+            "kbparse_version": __version__, "inputs": "\n".join(os.fspath(p) for p in paths),
+            "full_refresh": full_refresh, "workers": workers, "seen": result.seen,
+            "parsed": result.parsed, "unchanged": result.unchanged, "rejected": result.rejected,
+            "duplicates": result.duplicates, "articles": result.articles, "seconds": result.seconds,
+        }
+        # Appended as Arrow, not through Python rows: the earlier runs stay as read
+        # (their run_ids are lower), and converting timestamps to Python imports pandas.
+        runs = pa.concat_tables([store.read_table(committed, table("ingest_runs")), _rows_table("ingest_runs", [this_run])])
+        store.write_table(staging, table("ingest_runs"), runs, version)
         store.commit(staging, version)
         store.cleanup()
     return result
@@ -453,7 +453,7 @@ def _rows_table(name: str, rows: list[dict]) -> pa.Table:
     """A small table from row dicts, sorted here in Python (no Arrow compute needed)."""
     t = table(name)
     rows = sorted(rows, key=lambda r: tuple((r[k] is None, r[k]) for k in t.sort))
-    return build(t, {c.name: [r.get(c.name) for r in rows] for c in t.columns})
+    return build_from_rows(t, rows)
 
 
 def _write_all(store, staging: Path, version: int, previous: Path | None,

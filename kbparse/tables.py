@@ -26,6 +26,33 @@ def build(t: Table, columns: dict[str, list]) -> pa.Table:
     return pa.Table.from_arrays(arrays, schema=t.arrow_schema)
 
 
+def build_from_rows(t: Table, rows: list[dict]) -> pa.Table:
+    """A small table of schema `t` from row dicts, through pyarrow's JSON
+    reader rather than pa.array: any pa.array call imports pandas (0.18 s,
+    a sixth of a re-run over unchanged files), the JSON reader does not."""
+    if not rows:
+        return t.empty()
+    import json
+
+    from pyarrow import json as pa_json
+
+    from .store import conform
+
+    lines = "".join(json.dumps({c.name: r.get(c.name) for c in t.columns}, default=_json_value) + "\n" for r in rows)
+    # Categories are read as strings and cast: the reader makes no dictionaries.
+    plain = pa.schema([
+        pa.field(c.name, pa.string() if c.type == "category" else c.arrow_type, nullable=c.nullable) for c in t.columns
+    ])
+    options = pa_json.ParseOptions(explicit_schema=plain, unexpected_field_behavior="error")
+    return conform(pa_json.read_json(pa.py_buffer(lines.encode()), parse_options=options), t)
+
+
+def _json_value(value):
+    if hasattr(value, "isoformat"):  # date, datetime
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not a column value")
+
+
 def _articles(records: Sequence[tuple[Article, str]]) -> dict[str, list]:
     t = table("articles")
     cols: dict[str, list] = {c.name: [] for c in t.columns}

@@ -272,3 +272,31 @@ def test_a_copy_inside_an_archive_takes_over_when_the_winner_changes(tmp_path):
     rows = dict(zip(read(out, "articles")["article_id"].to_pylist(), read(out, "articles")["summary_text"].to_pylist()))
     assert rows == {"Q500013": "from md", "Q500014": "now another"}
     assert result.duplicates == 0
+
+
+def test_small_tables_from_rows_equal_those_from_arrays():
+    """build_from_rows goes through pyarrow's JSON reader (no pandas import):
+    it must give exactly what pa.array gives, categories, nulls, times and all."""
+    from datetime import datetime, timezone
+
+    from kbparse.schema import table
+    from kbparse.tables import build, build_from_rows
+
+    when = datetime(2026, 11, 24, 21, 5, 7, 123456, tzinfo=timezone.utc)
+    cases = {
+        "rejects": [
+            {"source_path": "a/ü \"q\".TXT", "error_kind": "syntax", "line": 3, "column": 1, "message": "bad\nline"},
+            {"source_path": "b", "error_kind": "too_large", "line": None, "column": None, "message": "big"},
+        ],
+        "ingest_runs": [
+            {"run_id": 7, "started_at": when, "finished_at": when, "kbparse_version": "0.1.0", "inputs": "x\ny",
+             "full_refresh": True, "workers": 2, "seen": 5, "parsed": 4, "unchanged": 1, "rejected": 0,
+             "duplicates": 1, "articles": 3, "seconds": 0.25},
+        ],
+    }
+    for name, rows in cases.items():
+        t = table(name)
+        expected = build(t, {c.name: [r[c.name] for r in rows] for c in t.columns})
+        got = build_from_rows(t, rows)
+        assert got.schema.equals(t.arrow_schema) and got.equals(expected), name
+    assert build_from_rows(table("rejects"), []).num_rows == 0
