@@ -41,10 +41,11 @@ def root_of(url: str) -> str:
 
 
 def read_url(url: str, name: str) -> pa.Table:
+    """A table of the dataset at `url`, as its manifest names it."""
     version = resolve(url)
     parts = []
     for f in version.table_files(name):
-        with memfs.open(f, "rb") as fh:
+        with version.filesystem.open(f, "rb") as fh:
             parts.append(pq.read_table(fh))
     return pa.concat_tables(parts)
 
