@@ -79,8 +79,9 @@ def _resolve_url(url: str) -> Committed:
         manifest = read_manifest(fs, root)
     except OutputError as exc:
         raise DatasetError(str(exc)) from None
-    if manifest is None:
-        raise DatasetError(f"no dataset at {url} (no manifest); create one with: kbparse ingest PATH --out {url}")
+    if manifest is None or not manifest["version"]:
+        what = "no manifest" if manifest is None else "no version committed yet"
+        raise DatasetError(f"no dataset at {url} ({what}); create one with: kbparse ingest PATH --out {url}")
     files = {name: [fs.unstrip_protocol(f"{root}/{f}") for f in found] for name, found in manifest["tables"].items()}
     return Committed(url, files, fs)
 

@@ -90,19 +90,21 @@ class ObjectStore(VersionBuilder):
 
     # -- what is there -------------------------------------------------
     def check_usable(self) -> None:
+        """Raise OutputError unless URL is new, empty, or has our manifest. A
+        folder without one is never ours, even if it holds an articles/ folder:
+        cleanup deletes table files the manifest does not name."""
         fs = self.fs
         try:
             if fs.exists(self.root):
                 if not fs.isdir(self.root):
                     raise OutputError(f"{self.out} is a file, not a dataset folder; choose another --out")
-                ours = set(tables()) | {MANIFEST, STAGING, SPILL}
-                foreign = [p for p in fs.ls(self.root, detail=False) if posixpath.basename(p.rstrip("/")) not in ours]
-                if foreign:
-                    raise OutputError(
-                        f"{self.out} holds {posixpath.basename(foreign[0].rstrip('/'))!r}, so it is not a kbparse "
-                        "dataset; give a new or empty folder as --out"
-                    )
-            read_manifest(fs, self.root)
+                if read_manifest(fs, self.root) is None:
+                    entries = fs.ls(self.root, detail=False)
+                    if entries:
+                        raise OutputError(
+                            f"{self.out} holds {posixpath.basename(entries[0].rstrip('/'))!r} and no "
+                            f"{MANIFEST}, so it is not a kbparse dataset; give a new or empty folder as --out"
+                        )
             probe = self._path(STAGING, f"probe-{os.getpid()}")
             fs.pipe_file(probe, b"")
             self._remove(probe)
@@ -114,13 +116,26 @@ class ObjectStore(VersionBuilder):
     @contextmanager
     def lock(self):
         """No lock exists on an object store: remember the manifest instead, so
-        the commit can tell whether another run committed meanwhile."""
+        the commit can tell whether another run committed meanwhile. A new
+        folder is claimed first with an empty version 0, so that a first run
+        killed mid-commit leaves a folder the next run knows as its own."""
         self.base = read_manifest(self.fs, self.root)
+        if self.base is None:
+            self.base = self._manifest(0, {})
+            self.fs.pipe_file(self._path(MANIFEST), json.dumps(self.base, indent=1).encode())
         self.local = Path(tempfile.mkdtemp(prefix="kbparse-"))
         try:
             yield self
         finally:
             shutil.rmtree(self.local, ignore_errors=True)
+
+    @staticmethod
+    def _manifest(version: int, files: dict[str, list[str]]) -> dict:
+        return {
+            "format": FORMAT, "format_version": 1, "version": version,
+            "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "kbparse_version": __version__, "tables": {k: files[k] for k in sorted(files)},
+        }
 
     def _remove(self, path: str) -> None:
         """Remove a run's folder, and the folder holding it when that is left
@@ -155,14 +170,14 @@ class ObjectStore(VersionBuilder):
     def current(self) -> Path | None:
         """A local folder standing for the committed version; its tables are
         downloaded when first read (table_files)."""
-        if self.base is None:
+        if not self.base["version"]:
             return None
         path = self.local / f"v{self.base['version']:06d}"
         path.mkdir(exist_ok=True)
         return path
 
     def next_version(self) -> int:
-        return (self.base["version"] + 1) if self.base else 1
+        return self.base["version"] + 1
 
     def table_files(self, version: Path | None, name: str) -> list[Path]:
         if version is None:
@@ -205,7 +220,7 @@ class ObjectStore(VersionBuilder):
                 moves.append(rel)
                 new.setdefault(folder.name, []).append(rel)
         now = read_manifest(fs, self.root)
-        if (now or {}).get("version") != (self.base or {}).get("version"):
+        if (now or {}).get("version") != self.base["version"]:
             self._remove(upload)
             raise OutputError(
                 f"another ingest committed version {now['version'] if now else '?'} to {self.out} while this "
@@ -213,11 +228,7 @@ class ObjectStore(VersionBuilder):
             )
         for rel in moves:
             fs.mv(posixpath.join(upload, rel), self._path(rel))
-        manifest = {
-            "format": FORMAT, "format_version": 1, "version": version,
-            "committed_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-            "kbparse_version": __version__, "tables": {k: new[k] for k in sorted(new)},
-        }
+        manifest = self._manifest(version, new)
         # One PUT: on object stores a single object is replaced whole, so this is the switch.
         fs.pipe_file(self._path(MANIFEST), json.dumps(manifest, indent=1).encode())
         self.base = manifest

@@ -183,6 +183,29 @@ def test_a_commit_failing_at_any_step_leaves_a_readable_dataset(monkeypatch, src
     assert_one_version_visible(url)
 
 
+def test_a_first_run_that_dies_mid_commit_leaves_a_folder_the_next_run_takes(monkeypatch, src, url):
+    real = type(memfs).mv
+    moved = []
+
+    def failing(self, *args, **kwargs):
+        if len(moved) == 3:
+            raise Boom("mv")
+        moved.append(args[0])
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(type(memfs), "mv", failing)
+    with pytest.raises(Boom):
+        ingest([src], url, workers=1)
+    monkeypatch.setattr(type(memfs), "mv", real)
+    assert manifest(url)["version"] == 0  # claimed, nothing committed
+    assert sum(len(files) for files in listed(url).values()) == 3  # what a folder reader sees until the next run
+    with pytest.raises(DatasetError, match="no version committed yet"):
+        kbparse.open_dataset(url)
+    result = ingest([src], url, workers=1)
+    assert (result.version, result.articles) == (1, 4)
+    assert_one_version_visible(url)
+
+
 def test_a_second_writer_committing_meanwhile_is_detected(monkeypatch, src, url, tmp_path):
     ingest([src], url, workers=1)
     change_one_article(src)
@@ -207,8 +230,14 @@ def test_a_second_writer_committing_meanwhile_is_detected(monkeypatch, src, url,
 def test_foreign_or_damaged_folders_are_refused(src, url):
     root = root_of(url)
     memfs.pipe_file(f"{root}/notes.txt", b"mine")
-    with pytest.raises(OutputError, match="holds 'notes.txt', so it is not a kbparse dataset"):
+    with pytest.raises(OutputError, match="holds 'notes.txt' and no _kbparse.json, so it is not a kbparse dataset"):
         ingest([src], url, workers=1)
+    memfs.rm(root, recursive=True)
+    # Someone else's Parquet under a name of ours: refused, and not a byte deleted.
+    memfs.pipe_file(f"{root}/articles/theirs.parquet", b"PAR1")
+    with pytest.raises(OutputError, match="holds 'articles' and no _kbparse.json"):
+        ingest([src], url, workers=1)
+    assert memfs.cat_file(f"{root}/articles/theirs.parquet") == b"PAR1"
     memfs.rm(root, recursive=True)
     memfs.pipe_file(f"{root}/{MANIFEST}", b"{not json")
     with pytest.raises(OutputError, match="_kbparse.json is damaged"):
