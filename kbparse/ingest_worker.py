@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-from dataclasses import dataclass, field
+from array import array
+from datetime import date
 
 from .discover import Source, read_file
 from .errors import ArticleSyntaxError, KbParseError
@@ -21,31 +22,74 @@ SRC = "_src"
 MAX_ARTICLE_BYTES = 64 * 2**20
 
 
-@dataclass(slots=True)
-class SourceOutcome:
-    path: str
-    size: int
-    mtime_ns: int
-    sha256: bytes | None  # the digest (hex only in the sources table: this object exists per input file)
-    article_id: str | None = None
-    last_modified: object = None
-    source_format: str | None = None
-    # (kind, line, column, message) when the file could not be ingested
-    reject: tuple[str, int | None, int | None, str] | None = None
+FORMATS = (None, "txt", "md")  # source_format by its code in Outcomes.fmt
 
 
-@dataclass(slots=True)
-class BatchResult:
-    outcomes: list[SourceOutcome] = field(default_factory=list)
-    # outcome index -> global input number (`_src` in the spill files)
-    src_ids: list[int] = field(default_factory=list)
+class Outcomes:
+    """What became of each input file, column by column, in input order:
+    entry k is input number `base + k`. The main process keeps one entry per
+    input file of the run, so entries are array slots, not objects (about
+    130 bytes a file instead of 330)."""
+
+    __slots__ = ("base", "size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "rejects")
+
+    def __init__(self, base: int = 0) -> None:
+        self.base = base
+        self.size = array("q")
+        self.mtime_ns = array("q")
+        self.hashed = bytearray()  # 1 when the file was read and sha256 holds its digest
+        self.sha256 = bytearray()  # 32 bytes per entry (zeros when not read)
+        self.article_id: list[str | None] = []
+        self.day = array("l")  # last_modified as date.toordinal(); 0 when none
+        self.fmt = bytearray()  # index into FORMATS
+        # entry -> (kind, line, column, message) for a file that could not be ingested
+        self.rejects: dict[int, tuple[str, int | None, int | None, str]] = {}
+
+    def __len__(self) -> int:
+        return len(self.size)
+
+    def add(self, size: int, mtime_ns: int, sha: bytes | None, article=None, reject=None) -> None:
+        if reject is not None:
+            self.rejects[len(self)] = reject
+        self.size.append(size)
+        self.mtime_ns.append(mtime_ns)
+        self.hashed.append(sha is not None)
+        self.sha256 += sha if sha is not None else bytes(32)
+        self.article_id.append(article.article_id if article else None)
+        self.day.append(article.last_modified.toordinal() if article and article.last_modified else 0)
+        self.fmt.append(FORMATS.index(article.source_format) if article else 0)
+
+    def extend(self, other: Outcomes) -> None:
+        """Append a later batch's outcomes (its entries must follow ours)."""
+        if other.base != self.base + len(self):
+            raise ValueError(f"batch of inputs {other.base}.. arrived after {self.base + len(self)} inputs")
+        n = len(self)
+        self.rejects.update((n + k, r) for k, r in other.rejects.items())
+        for name in ("size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt"):
+            getattr(self, name).extend(getattr(other, name))
+
+    def last_modified(self, k: int) -> date | None:
+        return date.fromordinal(self.day[k]) if self.day[k] else None
+
+    def source_format(self, k: int) -> str | None:
+        return FORMATS[self.fmt[k]]
+
+    def sha_hex(self, k: int) -> str | None:
+        return self.sha256[32 * k : 32 * k + 32].hex() if self.hashed[k] else None
+
+    def __getstate__(self):
+        return tuple(getattr(self, name) for name in self.__slots__)
+
+    def __setstate__(self, state) -> None:
+        for name, value in zip(self.__slots__, state):
+            setattr(self, name, value)
 
 
 def spill_path(spill: str, table: str, batch_no: int) -> str:
     return f"{spill}/{table}/b{batch_no:07d}.parquet"
 
 
-def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> BatchResult:
+def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> Outcomes:
     """Items carry their bytes when the caller read them (archive members).
     Input i of the batch is global input number base + i."""
     import pyarrow as pa
@@ -53,40 +97,32 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     from .parse import parse_text
     from .tables import ROW, article_rows
 
-    result = BatchResult()
+    result = Outcomes(base)
     records = []
     record_src: list[int] = []
     for i, (src, data) in enumerate(items):
         if src.size > MAX_ARTICLE_BYTES:
             message = f"{src.size / 2**20:.0f} MB, larger than any KB article (the limit is {MAX_ARTICLE_BYTES >> 20} MB); not read"
-            result.outcomes.append(SourceOutcome(src.path, src.size, src.mtime_ns, None, reject=("too_large", None, None, message)))
-            result.src_ids.append(base + i)
+            result.add(src.size, src.mtime_ns, None, reject=("too_large", None, None, message))
             continue
         if data is None:
             try:
                 data = read_file(src.path)
             except OSError as exc:
-                result.outcomes.append(
-                    SourceOutcome(src.path, src.size, src.mtime_ns, None,
-                                  reject=("unreadable", None, None, f"cannot read: {exc.strerror or exc}"))
-                )
-                result.src_ids.append(base + i)
+                result.add(src.size, src.mtime_ns, None, reject=("unreadable", None, None, f"cannot read: {exc.strerror or exc}"))
                 continue
         digest = hashlib.sha256(data)
         sha = digest.digest()
         try:
             article = parse_text(data, source=src.path)
         except ArticleSyntaxError as exc:
-            outcome = SourceOutcome(src.path, len(data), src.mtime_ns, sha, reject=("syntax", exc.line, exc.column, str(exc)))
+            result.add(len(data), src.mtime_ns, sha, reject=("syntax", exc.line, exc.column, str(exc)))
         except KbParseError as exc:
-            outcome = SourceOutcome(src.path, len(data), src.mtime_ns, sha, reject=("syntax", None, None, str(exc)))
+            result.add(len(data), src.mtime_ns, sha, reject=("syntax", None, None, str(exc)))
         else:
-            outcome = SourceOutcome(src.path, src.size, src.mtime_ns, sha, article.article_id,
-                                    article.last_modified, article.source_format)
+            result.add(src.size, src.mtime_ns, sha, article)
             records.append((article, digest.hexdigest()))
             record_src.append(base + i)
-        result.outcomes.append(outcome)
-        result.src_ids.append(base + i)
     if records:
         from .schema import table
         from .tables import sort_rows

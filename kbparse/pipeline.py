@@ -17,14 +17,14 @@ from collections.abc import Callable, Sequence
 from collections import deque
 from concurrent.futures import Future
 from dataclasses import dataclass, field
-from datetime import date, datetime, timezone
+from datetime import datetime, timezone
 from pathlib import Path
 
 import pyarrow as pa
 
 from . import __version__
 from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources
-from .ingest_worker import BatchResult, SourceOutcome
+from .ingest_worker import FORMATS, Outcomes
 from .schema import Table, article_tables, table
 from .store import open_store
 from .tables import build, build_from_rows, column_values, sort_rows
@@ -99,7 +99,7 @@ class _Parser:
         self.batches = 0
         self.buffer: list[Source] = []
         self.pending: deque[tuple[int, Future]] = deque()
-        self.results: list[BatchResult] = []
+        self.outcomes = Outcomes()  # entry k is the file at submitted[k]
         self.pool = None  # an engine (kbparse.engines), started when there is enough work
         self.added = 0
         self.done = 0
@@ -141,17 +141,13 @@ class _Parser:
         n, future = self.pending.popleft()
         self._done(future.result(), n)
 
-    def _done(self, result: BatchResult, n: int) -> None:
-        # Point each outcome at this process's own copy of its path, so the
-        # copy that came back from the worker is freed.
-        for o, i in zip(result.outcomes, result.src_ids):
-            o.path = self.submitted[i]
-        self.results.append(result)
+    def _done(self, result: Outcomes, n: int) -> None:
+        self.outcomes.extend(result)
         self.done += n
         if self.progress:
             self.progress(self.done, self.total)
 
-    def finish(self) -> list[BatchResult]:
+    def finish(self) -> Outcomes:
         self.total = self.added
         try:
             rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
@@ -167,7 +163,7 @@ class _Parser:
                 self._collect()
         finally:
             self.close()
-        return self.results
+        return self.outcomes
 
     def close(self) -> None:
         """Stop the workers (cancelling what is queued); safe to call twice."""
@@ -255,22 +251,24 @@ def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str], seen:
 
 
 def _winner_key(candidate: tuple) -> tuple:
-    path, last_modified, source_format = candidate
-    return (last_modified or date.min, source_format == "txt")
+    path, day, is_txt = candidate  # day: date.toordinal(), 0 when the article has no date
+    return (day, is_txt)
 
 
-def _choose_winners(prev: _Previous, carried: list[int], outcomes: list[SourceOutcome]) -> dict[str, str]:
+def _choose_winners(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str]) -> dict[str, str]:
     """article id -> path of the copy that makes its row."""
     candidates: dict[str, list[tuple]] = {}
-    paths, ids, dates, formats, outcome = (
+    prev_paths, ids, dates, formats, outcome = (
         prev.col(n) for n in ("source_path", "article_id", "last_modified", "source_format", "outcome")
     )
     for i in carried:
         if outcome[i] != "rejected":
-            candidates.setdefault(ids[i], []).append((paths[i], dates[i], formats[i]))
-    for o in outcomes:
-        if o.reject is None:
-            candidates.setdefault(o.article_id, []).append((o.path, o.last_modified, o.source_format))
+            day = dates[i].toordinal() if dates[i] else 0
+            candidates.setdefault(ids[i], []).append((prev_paths[i], day, formats[i] == "txt"))
+    txt = FORMATS.index("txt")
+    for k, article_id in enumerate(out.article_id):
+        if k not in out.rejects:
+            candidates.setdefault(article_id, []).append((paths[k], out.day[k], out.fmt[k] == txt))
     # max() keeps the first of equals, so sorting by path makes ties go to the first path.
     return {aid: max(sorted(rows), key=_winner_key)[0] for aid, rows in candidates.items()}
 
@@ -332,14 +330,13 @@ def ingest(
         try:
             seen, unchanged, parsing = _scan(sources, prev, parser)
             dropped = _reparse_affected(parser, prev, parsing, seen)
-            results = parser.finish()
+            out = parser.finish()
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
         if shared != str(spill):
             store.fetch(shared, spill)
         index = prev.index
-        outcomes = [o for r in results for o in r.outcomes]
-        parsed_paths = {o.path for o in outcomes}
+        paths = parser.submitted  # path of each entry of `out`; as a set, that is `parsing`
         nothing_new = previous is not None and not parser.added and not dropped
         if nothing_new:
             # Every input is as the last run left it: so is every outcome.
@@ -347,8 +344,8 @@ def ingest(
             articles = outcome_now.count("ingested")
             duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
         else:
-            carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsed_paths and p not in dropped]
-            winners = _choose_winners(prev, carried, outcomes)
+            carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsing and p not in dropped]
+            winners = _choose_winners(prev, carried, out, paths)
             winning = set(winners.values())
             articles = len(winners)
 
@@ -357,11 +354,11 @@ def ingest(
         if nothing_new:
             jobs += [(t, None) for t in article_tables() + [table("sources")]]
         else:
-            kept = sorted(a for a, p in winners.items() if p not in parsed_paths)
-            keep_src = [i for r in results for o, i in zip(r.outcomes, r.src_ids) if o.path in winning]
+            kept = sorted(a for a, p in winners.items() if p not in parsing)
+            keep_src = [k for k, p in enumerate(paths) if p in winning]
             _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
-            jobs.append((table("sources"), _sources_table(prev, carried, outcomes, winning)))
-        rejects = _rejects(store.read_table(previous, table("rejects")), found, outcomes, parsed_paths)
+            jobs.append((table("sources"), _sources_table(prev, carried, out, paths, winning)))
+        rejects = _rejects(store.read_table(previous, table("rejects")), found, out, paths, parsing)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
 
         problem_paths = {p.path for p in found.problems}
@@ -413,31 +410,31 @@ def _merge_article_tables(store, staging: Path, version: int, previous: Path | N
     con.close()
 
 
-def _sources_table(prev: _Previous, carried: list[int], outcomes: list[SourceOutcome], winning: set[str]) -> pa.Table:
+def _sources_table(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str], winning: set[str]) -> pa.Table:
     def outcome(path: str, rejected: bool) -> str:
         return "rejected" if rejected else "ingested" if path in winning else "duplicate"
 
     old = prev.table.take(pa.array(carried, pa.int64()))
-    paths = old["source_path"].to_pylist()
+    old_paths = old["source_path"].to_pylist()
     was = column_values(old["outcome"])
     old = old.set_column(
         old.schema.get_field_index("outcome"), "outcome",
-        pa.array([outcome(p, w == "rejected") for p, w in zip(paths, was)], table("sources").column("outcome").arrow_type),
+        pa.array([outcome(p, w == "rejected") for p, w in zip(old_paths, was)], table("sources").column("outcome").arrow_type),
     )
-    known = [o for o in outcomes if o.sha256]  # a file that could not be read has no identity to remember
+    known = [k for k in range(len(out)) if out.hashed[k]]  # a file that could not be read has no identity to remember
     t = table("sources")
     # Column by column, not row dicts: this table has a row per input file.
     new = build(t, {
-        "source_path": [o.path for o in known], "size_bytes": [o.size for o in known],
-        "mtime_ns": [o.mtime_ns for o in known], "content_sha256": [o.sha256.hex() for o in known],
-        "article_id": [o.article_id for o in known], "last_modified": [o.last_modified for o in known],
-        "source_format": [o.source_format for o in known],
-        "outcome": [outcome(o.path, o.reject is not None) for o in known],
+        "source_path": [paths[k] for k in known], "size_bytes": [out.size[k] for k in known],
+        "mtime_ns": [out.mtime_ns[k] for k in known], "content_sha256": [out.sha_hex(k) for k in known],
+        "article_id": [out.article_id[k] for k in known], "last_modified": [out.last_modified(k) for k in known],
+        "source_format": [out.source_format(k) for k in known],
+        "outcome": [outcome(paths[k], k in out.rejects) for k in known],
     })
     return sort_rows(pa.concat_tables([old.cast(t.arrow_schema), new]).unify_dictionaries(), t.sort)
 
 
-def _rejects(earlier: pa.Table, found: Discovery, outcomes: list[SourceOutcome], parsed: set[str]) -> list[Reject]:
+def _rejects(earlier: pa.Table, found: Discovery, out: Outcomes, paths: list[str], parsed: set[str]) -> list[Reject]:
     """Earlier rejects of files not read again, then this run's."""
     problem_paths = {p.path for p in found.problems}
     rows = [
@@ -445,7 +442,7 @@ def _rejects(earlier: pa.Table, found: Discovery, outcomes: list[SourceOutcome],
         if r["source_path"] not in parsed and r["source_path"] not in problem_paths
     ]
     rows += [Reject(p.path, p.kind, None, None, p.message) for p in found.problems]
-    rows += [Reject(o.path, *o.reject) for o in outcomes if o.reject]
+    rows += [Reject(paths[k], *reject) for k, reject in out.rejects.items()]
     return sorted(rows, key=lambda r: r.source_path)
 
 

@@ -300,3 +300,29 @@ def test_small_tables_from_rows_equal_those_from_arrays():
         got = build_from_rows(t, rows)
         assert got.schema.equals(t.arrow_schema) and got.equals(expected), name
     assert build_from_rows(table("rejects"), []).num_rows == 0
+
+
+def test_outcomes_keep_every_field_through_pickling_and_refuse_batches_out_of_order():
+    import hashlib
+    import pickle
+    from datetime import date
+    from types import SimpleNamespace
+
+    from kbparse.ingest_worker import Outcomes
+
+    first, second = Outcomes(0), Outcomes(2)
+    sha = hashlib.sha256(b"x").digest()
+    first.add(10, 11, sha, SimpleNamespace(article_id="Q1", last_modified=date(2003, 1, 2), source_format="md"))
+    first.add(12, 13, None, reject=("unreadable", None, None, "cannot read"))
+    second.add(14, 15, sha, SimpleNamespace(article_id="Q2", last_modified=None, source_format="txt"))
+    run = Outcomes()
+    run.extend(pickle.loads(pickle.dumps(first)))
+    run.extend(pickle.loads(pickle.dumps(second)))
+    assert len(run) == 3 and list(run.size) == [10, 12, 14] and list(run.mtime_ns) == [11, 13, 15]
+    assert [run.sha_hex(k) for k in range(3)] == [sha.hex(), None, sha.hex()]
+    assert run.article_id == ["Q1", None, "Q2"]
+    assert [run.last_modified(k) for k in range(3)] == [date(2003, 1, 2), None, None]
+    assert [run.source_format(k) for k in range(3)] == ["md", None, "txt"]
+    assert run.rejects == {1: ("unreadable", None, None, "cannot read")}
+    with pytest.raises(ValueError, match="batch of inputs 2.. arrived after 3 inputs"):
+        run.extend(second)
