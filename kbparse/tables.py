@@ -44,7 +44,11 @@ def build_from_rows(t: Table, rows: list[dict]) -> pa.Table:
         pa.field(c.name, pa.string() if c.type == "category" else c.arrow_type, nullable=c.nullable) for c in t.columns
     ])
     options = pa_json.ParseOptions(explicit_schema=plain, unexpected_field_behavior="error")
-    return conform(pa_json.read_json(pa.py_buffer(lines.encode()), parse_options=options), t)
+    data = lines.encode()
+    # One block for it all: the reader fails on a row longer than its block
+    # (1 MB by default), and `inputs` holds every PATH given, a shell glob's too.
+    whole = pa_json.ReadOptions(block_size=max(len(data), 1 << 20))
+    return conform(pa_json.read_json(pa.py_buffer(data), read_options=whole, parse_options=options), t)
 
 
 def _json_value(value):

@@ -300,6 +300,19 @@ def test_small_tables_from_rows_equal_those_from_arrays():
         got = build_from_rows(t, rows)
         assert got.schema.equals(t.arrow_schema) and got.equals(expected), name
     assert build_from_rows(table("rejects"), []).num_rows == 0
+    long_message = "x" * (3 << 20)  # longer than the JSON reader's default block
+    big = build_from_rows(table("rejects"), [dict(cases["rejects"][0], message=long_message)])
+    assert big["message"].to_pylist() == [long_message]
+
+
+def test_the_run_log_records_the_paths_given(tmp_path):
+    files = sorted(str(p) for p in (DATA / "examples" / "txt").glob("*.TXT"))
+    out = tmp_path / "out"
+    ingest(files, out, workers=1)
+    ingest([DATA / "seed"], out, workers=1)
+    runs = read(out, "ingest_runs")
+    assert runs["run_id"].to_pylist() == [1, 2]
+    assert runs["inputs"].to_pylist() == ["\n".join(files), str(DATA / "seed")]
 
 
 def test_outcomes_keep_every_field_through_pickling_and_refuse_batches_out_of_order():
