@@ -68,7 +68,8 @@ def read_manifest(fs, root: str) -> dict | None:
         return None
     try:
         manifest = json.loads(raw)
-        if manifest.get("format") != FORMAT or not isinstance(manifest.get("tables"), dict):
+        if (not isinstance(manifest, dict) or manifest.get("format") != FORMAT
+                or not isinstance(manifest.get("version"), int) or not isinstance(manifest.get("tables"), dict)):
             raise ValueError("not a kbparse manifest")
     except ValueError as exc:
         raise OutputError(f"{fs.unstrip_protocol(path)} is damaged or not kbparse's ({exc})") from None

@@ -244,6 +244,9 @@ def test_foreign_or_damaged_folders_are_refused(src, url):
         ingest([src], url, workers=1)
     with pytest.raises(DatasetError, match="_kbparse.json is damaged"):
         kbparse.open_dataset(url)
+    memfs.pipe_file(f"{root}/{MANIFEST}", b"[1, 2]")
+    with pytest.raises(OutputError, match="_kbparse.json is damaged or not kbparse's"):
+        ingest([src], url, workers=1)
     with pytest.raises(DatasetError, match="no dataset at memory://nowhere-kb"):
         kbparse.open_dataset("memory://nowhere-kb")
 
