@@ -97,6 +97,14 @@ def test_s3_dataset_equals_the_local_one_and_reads_back(s3, tmp_path):
     again = ingest([DATA], url, workers=1)
     assert (again.parsed, again.unchanged, again.version) == (0, 6, 2)
     assert visible(s3, "same") == named(url)
+    # The commands, as a user types them: the URL reaches them whole.
+    cmd = [sys.executable, "-m", "kbparse"]
+    query = subprocess.run([*cmd, "query", "select count(*) as n from articles", "--data", url, "--format", "csv"],
+                           capture_output=True, text=True, timeout=120)
+    assert query.returncode == 0, query.stderr
+    assert query.stdout.split()[-1] == "4"
+    check = subprocess.run([*cmd, "validate", url], capture_output=True, text=True, timeout=120)
+    assert check.returncode == 0 and "ok" in check.stdout, check.stderr
 
 
 def run(args):
