@@ -6,7 +6,7 @@ is what makes this fast; pyparsing composes them)::
     article     ::= header applies? preamble section* trailer? legal? md_close? blank* END
     header      ::= (document_line | front_matter md_open) field_line+ header_end
                     -- document_line: style document_line (txt); front_matter: style front_matter (md)
-    header_end  ::= (blank+ eq_rule? | eq_rule) blank*
+    header_end  ::= (blank+ eq_rule? | eq_rule) blank*   -- not an eq_rule that starts the trailer
     applies     ::= dash_rule applies_label applies_lines dash_rule blank*
     preamble    ::= content
     section     ::= heading content                                    -- one Regex
@@ -96,9 +96,11 @@ def _header(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
     fields = _rx(rf"(?:{p}{labels}[ \t]*:[^\n]*\n)+", "header field lines")
     fields.add_parse_action(_pairs(rf"^(?P<label>{labels})[ \t]*:(?P<value>[^\n]*)$", unprefix))
     # The header ends at a blank line or a ===== rule; any other line there is
-    # an error in the header, not the start of the body.
+    # an error in the header, not the start of the body. A rule that opens the
+    # trailer is the trailer's (an article with no body between the two).
+    own_rule = rf"(?!{rx.trailer_start}){rx.eq_rule}"
     blanks = _rx(
-        rf"(?:(?:{p}{_BLANK})+(?:{rx.eq_rule})?|{rx.eq_rule})(?:{p}{_BLANK})*",
+        rf"(?:(?:{p}{_BLANK})+(?:{own_rule})?|{own_rule})(?:{p}{_BLANK})*",
         "another header field line, or a blank line ending the header",
     )
     if d.header_style == "document_line":

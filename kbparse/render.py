@@ -44,6 +44,36 @@ _LEGAL = (
 )
 
 
+def _body(a: Article) -> list[str]:
+    """Applies-to block, preamble, sections, query words and trailer: the part
+    both dialects share."""
+    out: list[str] = []
+    if a.applies_to:
+        out += [_DASHES, "The information in this article applies to:", ""]
+        out += [f" - {product}" for product in a.applies_to]
+        out += [_DASHES]
+    out.append("")
+    if a.preamble:
+        out += [a.preamble, ""]
+    for s in a.sections:
+        out += [s.heading, "=" * len(s.heading), "", s.text, ""]
+    if a.additional_query_words:
+        out += [f"Additional query words: {a.additional_query_words}", ""]
+    lines = _trailer(a)
+    if lines:  # no trailer at all rather than an empty one, as in the oldest articles
+        out += [_RULE, *lines, ""]
+    return out
+
+
+def _trailer(a: Article) -> list[str]:
+    trailer = [
+        ("Keywords", a.keywords), ("Technology", a.technologies), ("Version", [a.versions or ""]),
+        ("Issue type", a.issue_types), ("Solution Type", a.solution_types),
+        ("Hardware", a.hardware), ("Component", a.components),
+    ]
+    return [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
+
+
 def render_txt(a: Article) -> str:
     """The article in the original text dialect (what kbparse.parse_text reads back).
 
@@ -62,24 +92,33 @@ def render_txt(a: Article) -> str:
         "",
         _RULE,
     ]
-    if a.applies_to:
-        out += [_DASHES, "The information in this article applies to:", ""]
-        out += [f" - {product}" for product in a.applies_to]
-        out += [_DASHES]
-    out.append("")
-    if a.preamble:
-        out += [a.preamble, ""]
-    for s in a.sections:
-        out += [s.heading, "=" * len(s.heading), "", s.text, ""]
-    if a.additional_query_words:
-        out += [f"Additional query words: {a.additional_query_words}", ""]
-    trailer = [
-        ("Keywords", a.keywords), ("Technology", a.technologies), ("Version", [a.versions or ""]),
-        ("Issue type", a.issue_types), ("Solution Type", a.solution_types),
-        ("Hardware", a.hardware), ("Component", a.components),
-    ]
-    lines = [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
-    if lines:  # no trailer at all rather than an empty one, as in the oldest articles
-        out += [_RULE, *lines, ""]
+    out += _body(a)
     out += ["=" * 77, "", _LEGAL]
+    return "\n".join(out)
+
+
+def render_md(a: Article) -> str:
+    """The article as a page of the public Markdown archive (what
+    kbparse.parse_text reads back). That dialect has no product code."""
+    date = a.last_modified.strftime("%d-%b-%Y").upper() if a.last_modified else ""
+    heading = f"{a.article_id}: {a.title or ''}"
+    block = [
+        f"Article: {a.article_id}",
+        f"Product(s): {a.product_name or ''}",
+        f"Version(s): {a.versions or ''}",
+        f"Operating System(s): {a.operating_systems or ''}",
+        f"Keyword(s): {' '.join(a.keywords)}",
+        f"Last Modified: {date}",
+        "",
+        *_body(a),
+        # The archive closes the trailer with a rule; a page without a trailer just ends.
+        *(["=" * 77, ""] if _trailer(a) else []),
+    ]
+    out = [
+        "---", "layout: page", f'title: "{heading}"',
+        f"permalink: /kb/{a.article_id[1:4]}/{a.article_id}/", "---", "",
+        f"## {heading}", "", "{% raw %}", "",
+        *[("\t" + line).rstrip() if line.strip() else "\t" for line in "\n".join(block).split("\n")],
+        "", "{% endraw %}", "",
+    ]
     return "\n".join(out)

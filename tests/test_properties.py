@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from hypothesis import HealthCheck, given, settings
@@ -10,7 +11,7 @@ from hypothesis import strategies as st
 import kbparse
 from conftest import DATA
 from kbparse.record import Article, Section
-from kbparse.render import render_txt
+from kbparse.render import render_md, render_txt
 
 SEED = (DATA / "seed" / "Q283472.TXT").read_bytes()
 SEED_MD = (DATA / "seed" / "000_f0d020f7a89ed4e0.txt").read_bytes()
@@ -43,7 +44,7 @@ def test_damaged_articles_give_a_record_or_our_error(seed, cut, at, noise):
     parses_or_says_why(seed[:at] + noise + seed[at:cut])
 
 
-# -- round trip: record -> txt -> record --------------------------------------------
+# -- round trip: record -> txt or md -> record --------------------------------------------
 
 words = st.text(alphabet="abcdefghijklmnopqrstuvwxyz", min_size=1, max_size=8)
 line = st.builds(
@@ -105,3 +106,16 @@ def test_a_real_record_survives_the_round_trip():
     article = kbparse.parse_text(SEED)
     again = kbparse.parse_text(render_txt(article))
     assert again == article
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(articles())
+def test_a_record_rendered_to_md_parses_back_to_itself(article):
+    """The Markdown archive's pages carry no product code."""
+    expected = replace(article, product_code=None, source_format="md")
+    assert kbparse.parse_text(render_md(article)) == expected
+
+
+def test_a_real_md_record_survives_the_round_trip():
+    article = kbparse.parse_text(SEED_MD)
+    assert kbparse.parse_text(render_md(article)) == article
