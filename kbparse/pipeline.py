@@ -330,13 +330,13 @@ def ingest(
         try:
             seen, unchanged, parsing = _scan(sources, prev, parser)
             dropped = _reparse_affected(parser, prev, parsing, seen)
-            out = parser.finish()
+            outcomes = parser.finish()
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
         if shared != str(spill):
             store.fetch(shared, spill)
         index = prev.index
-        files = parser.submitted  # path of each entry of `out`; as a set, that is `parsing`
+        files = parser.submitted  # path of each entry of `outcomes`; as a set, that is `parsing`
         nothing_new = previous is not None and not parser.added and not dropped
         if nothing_new:
             # Every input is as the last run left it: so is every outcome.
@@ -345,7 +345,7 @@ def ingest(
             duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
         else:
             carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsing and p not in dropped]
-            winners = _choose_winners(prev, carried, out, files)
+            winners = _choose_winners(prev, carried, outcomes, files)
             winning = set(winners.values())
             articles = len(winners)
 
@@ -357,8 +357,8 @@ def ingest(
             kept = sorted(a for a, p in winners.items() if p not in parsing)
             keep_src = [k for k, p in enumerate(files) if p in winning]
             _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
-            jobs.append((table("sources"), _sources_table(prev, carried, out, files, winning)))
-        rejects = _rejects(store.read_table(previous, table("rejects")), found, out, files, parsing)
+            jobs.append((table("sources"), _sources_table(prev, carried, outcomes, files, winning)))
+        rejects = _rejects(store.read_table(previous, table("rejects")), found, outcomes, files, parsing)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
 
         problem_paths = {p.path for p in found.problems}

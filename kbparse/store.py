@@ -171,13 +171,11 @@ class DatasetStore(VersionBuilder):
         versions = self._versions()
         return (versions[-1][0] + 1) if versions else 1
 
-
     def table_files(self, version: Path | None, name: str) -> list[Path]:
         """The Parquet files of a table of a committed version."""
         if version is None or not (version / name).is_dir():
             return []
         return sorted((version / name).glob("*.parquet"))
-
 
     # -- writing a version ---------------------------------------------
     @property

@@ -30,6 +30,20 @@ def run(args, **kw):
     )
 
 
+def killed_runs(args, duration: float, fractions):
+    """For each fraction, start `kbparse ingest ARGS` and SIGKILL its whole
+    process group (workers and forkserver too) that far into `duration`.
+    Yields whether the run was still going when the kill came."""
+    for fraction in fractions:
+        proc = run(args)
+        time.sleep(duration * fraction)
+        killed = proc.poll() is None
+        if killed:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=60)
+        yield killed
+
+
 def test_sigkill_at_any_point_leaves_the_last_dataset(tmp_path):
     src = corpus(tmp_path)
     out, reference = tmp_path / "out", tmp_path / "reference"
@@ -42,13 +56,8 @@ def test_sigkill_at_any_point_leaves_the_last_dataset(tmp_path):
     after = snapshot(reference)
 
     interrupted = 0
-    for fraction in (0.1, 0.3, 0.5, 0.7, 0.85, 0.95):
-        proc = run([src, "--out", out, "--full-refresh"])
-        time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)  # the whole group: workers and forkserver too
-            interrupted += 1
-        proc.wait(timeout=60)
+    for killed in killed_runs([src, "--out", out, "--full-refresh"], duration, (0.1, 0.3, 0.5, 0.7, 0.85, 0.95)):
+        interrupted += killed
         now = snapshot(out)  # must read, whatever was killed when
         assert now == before or now == after
         if now == after:

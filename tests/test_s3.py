@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import logging
 import os
-import signal
 import socket
 import subprocess
 import sys
@@ -19,6 +18,7 @@ from articles import txt_article, write_article
 from conftest import DATA
 from kbparse.pipeline import ingest
 from kbparse.schema import tables
+from test_crash import killed_runs, run
 from test_ingest import snapshot
 from test_object_store import equal_tables, read_url
 
@@ -107,13 +107,6 @@ def test_s3_dataset_equals_the_local_one_and_reads_back(s3, tmp_path):
     assert check.returncode == 0 and "ok" in check.stdout, check.stderr
 
 
-def run(args):
-    return subprocess.Popen(
-        [sys.executable, "-m", "kbparse", "ingest", *map(str, args), "-q"],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
-    )
-
-
 def test_sigkill_during_an_s3_ingest_leaves_the_last_version(s3, tmp_path):
     src = tmp_path / "corpus"
     for i in range(1500):
@@ -127,13 +120,8 @@ def test_sigkill_during_an_s3_ingest_leaves_the_last_version(s3, tmp_path):
     after = tables_of(reference)
 
     interrupted = 0
-    for fraction in (0.2, 0.4, 0.6, 0.75, 0.85, 0.95):
-        proc = run([src, "--out", url, "--full-refresh"])
-        time.sleep(duration * fraction)
-        if proc.poll() is None:
-            os.killpg(proc.pid, signal.SIGKILL)
-            interrupted += 1
-        proc.wait(timeout=60)
+    for killed in killed_runs([src, "--out", url, "--full-refresh"], duration, (0.2, 0.4, 0.6, 0.75, 0.85, 0.95)):
+        interrupted += killed
         now = tables_of(url)  # through the manifest: must read, whenever the kill came
         if now["articles"].num_rows == after["articles"].num_rows:
             equal_tables(after, now)
