@@ -157,16 +157,21 @@ class ObjectStore(VersionBuilder):
         return {self._path(f) for files in manifest["tables"].values() for f in files}
 
     def cleanup(self) -> None:
-        """Remove dead runs' uploads and table files the manifest does not name."""
+        """Remove dead runs' uploads and table files the manifest does not name.
+
+        A file that cannot be deleted (a store that allows writes but not
+        deletes, a network error) stays for the next run: it is invisible to
+        readers following the manifest, and failing here, after a commit,
+        would report a committed run as failed."""
         fs = self.fs
         named = self._named(read_manifest(fs, self.root))
-        for name in tables():
-            for f in fs.find(self._path(name)):
-                if f not in named:
-                    fs.rm_file(f)
-        for scratch in (STAGING, SPILL):
-            if fs.exists(self._path(scratch)):
-                fs.rm(self._path(scratch), recursive=True)
+        leftovers = [f for name in tables() for f in fs.find(self._path(name)) if f not in named]
+        leftovers += [self._path(scratch) for scratch in (STAGING, SPILL) if fs.exists(self._path(scratch))]
+        for path in leftovers:
+            try:
+                fs.rm(path, recursive=True)
+            except OSError:
+                pass
 
     def current(self) -> Path | None:
         """A local folder standing for the committed version; its tables are

@@ -183,6 +183,29 @@ def test_a_commit_failing_at_any_step_leaves_a_readable_dataset(monkeypatch, src
     assert_one_version_visible(url)
 
 
+def test_old_files_that_cannot_be_deleted_do_not_fail_a_committed_run(monkeypatch, src, url):
+    """Deleting the old version's files comes after the switch: when that
+    fails (a network error, say), the run has still committed and says so;
+    the next run deletes them."""
+    ingest([src], url, workers=1)
+    change_one_article(src)
+    real = type(memfs).rm
+
+    def refuse(self, path, *args, **kwargs):
+        if "part-000001" in str(path):
+            raise ConnectionResetError("connection reset")
+        return real(self, path, *args, **kwargs)
+
+    monkeypatch.setattr(type(memfs), "rm", refuse)
+    result = ingest([src], url, workers=1)
+    assert result.version == 2 and manifest(url)["version"] == 2
+    assert "ruler moves three" in summaries(read_url(url, "articles"))
+    assert listed(url) != {k: sorted(v) for k, v in manifest(url)["tables"].items()}  # old files still there
+    monkeypatch.setattr(type(memfs), "rm", real)
+    ingest([src], url, workers=1)
+    assert_one_version_visible(url)
+
+
 def test_a_first_run_that_dies_mid_commit_leaves_a_folder_the_next_run_takes(monkeypatch, src, url):
     real = type(memfs).mv
     moved = []
