@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_parse import article_files, bare  # noqa: E402
-from corpus import build  # noqa: E402
+from corpus import cached  # noqa: E402
 
 
 def kbparse_cmd() -> list[str]:
@@ -51,10 +51,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--work", type=Path, default=Path("/tmp/kbbench"))
     args = ap.parse_args()
-    corpus = args.work / f"corpus-{args.copies}"
-    if not corpus.is_dir():
-        print(f"building {corpus} ...", flush=True)
-        build(corpus, args.copies)
+    corpus = cached(args.work, args.copies)
     files = article_files([corpus])
     bare(files)  # warm the page cache
     t_bare, t_ingest, t_rerun = [], [], []

@@ -28,7 +28,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from bench_ingest import kbparse_cmd  # noqa: E402
-from corpus import build  # noqa: E402
+from corpus import cached  # noqa: E402
 
 
 def _children() -> dict[int, list[int]]:
@@ -77,14 +77,6 @@ def peak_of(cmd: list[str]) -> tuple[int, int, float]:
     return peak, peak_main, time.perf_counter() - start
 
 
-def corpus(work: Path, copies: int) -> Path:
-    path = work / f"corpus-{copies}"
-    if not path.is_dir():
-        print(f"building {path} ...", flush=True)
-        build(path, copies)
-    return path
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=13)
@@ -93,7 +85,7 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=1)
     args = ap.parse_args()
     sizes = [args.copies, args.copies * args.factor]
-    sources = {copies: corpus(args.work, copies) for copies in sizes}
+    sources = {copies: cached(args.work, copies) for copies in sizes}
     files = {copies: sum(1 for p in src.rglob("*") if p.is_file()) for copies, src in sources.items()}
     peaks: dict[int, list[tuple[int, int]]] = {copies: [] for copies in sizes}
     for round_no in range(1, args.repeat + 1):

@@ -21,6 +21,15 @@ def sample_files() -> list[Path]:
     return sorted(SAMPLE.glob("txt/*/*.TXT")) + sorted(SAMPLE.glob("kb/*/*/README.md"))
 
 
+def cached(work: Path, copies: int) -> Path:
+    """The corpus of `copies` copies under `work`, built on first use."""
+    path = work / f"corpus-{copies}"
+    if not path.is_dir():
+        print(f"building {path} ...", flush=True)
+        build(path, copies)
+    return path
+
+
 def build(out: Path, copies: int) -> int:
     files = sample_files()
     if not files:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .discover import is_url, local_path
 from .errors import UsageError
 from .schema import tables
 
@@ -55,10 +56,8 @@ def resolve(data: str | os.PathLike[str] | None = None) -> Committed:
     of a dataset at a URL (kbparse.object_store)."""
     text = os.fspath(data) if data is not None else os.fspath(default_data_dir())
     if text.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        text = unquote(urlparse(text).path)
-    elif "://" in text:
+        text = local_path(text)
+    elif is_url(text):
         return _resolve_url(text)
     path = Path(text)
     if not path.exists():

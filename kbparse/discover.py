@@ -176,13 +176,20 @@ def local_path(url: str) -> str:
     return unquote(urlparse(url).path)
 
 
-def _check_remote(url: str) -> str:
+def url_filesystem(url: str, error: type[Exception] = InputError):
+    """(fsspec filesystem, path without protocol) of a URL; a protocol whose
+    package is missing or a malformed URL raises `error`, naming the URL."""
     try:
         import fsspec
-    except ImportError:
-        raise InputError(f"{url}: reading URLs needs fsspec (pip install fsspec)") from None
+
+        return fsspec.core.url_to_fs(url)
+    except (ImportError, ValueError) as exc:
+        raise error(f"{url}: {exc}") from None
+
+
+def _check_remote(url: str) -> str:
+    fs, root = url_filesystem(url)
     try:
-        fs, root = fsspec.core.url_to_fs(url)
         exists = fs.exists(root)
     except (ImportError, ValueError) as exc:
         raise InputError(f"{url}: {exc}") from None

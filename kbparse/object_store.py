@@ -37,6 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
+from .discover import url_filesystem
 from .schema import tables
 from .store import OutputError, VersionBuilder
 
@@ -47,15 +48,8 @@ FORMAT = "kbparse-dataset"
 
 
 def filesystem(url: str):
-    """(fsspec filesystem, path without protocol) of a URL."""
-    try:
-        import fsspec
-    except ImportError:
-        raise OutputError(f"{url}: datasets at URLs need fsspec (pip install fsspec)") from None
-    try:
-        fs, root = fsspec.core.url_to_fs(url)
-    except (ImportError, ValueError) as exc:
-        raise OutputError(f"{url}: {exc}") from None
+    """(fsspec filesystem, path without protocol or trailing slash) of a URL."""
+    fs, root = url_filesystem(url, OutputError)
     return fs, root.rstrip("/")
 
 

@@ -89,13 +89,13 @@ class _Parser:
     processes once there is enough work to pay for starting them, else here.
     Results come back in submission order."""
 
-    def __init__(self, workers: int, progress: Progress | None, spill: Path,
+    def __init__(self, workers: int, progress: Progress | None, spill: str,
                  engine: str = "local", scheduler: str | None = None) -> None:
         self.workers = workers
         self.engine = engine
         self.scheduler = scheduler
         self.progress = progress
-        self.spill = str(spill)
+        self.spill = spill  # a local folder, or a URL that workers elsewhere can reach
         self.batches = 0
         self.buffer: list[Source] = []
         self.pending: deque[tuple[int, Future]] = deque()

@@ -252,12 +252,12 @@ def conform(data: pa.Table, t: Table) -> pa.Table:
 
 def open_store(out: str | os.PathLike[str]):
     """The store for `--out`: a local folder (or file:// URL), or an object store URL."""
+    from .discover import is_url, local_path
+
     text = os.fspath(out)
     if text.startswith("file://"):
-        from urllib.parse import unquote, urlparse
-
-        return DatasetStore(unquote(urlparse(text).path))
-    if "://" in text:
+        return DatasetStore(local_path(text))
+    if is_url(text):
         from .object_store import ObjectStore
 
         return ObjectStore(text)
