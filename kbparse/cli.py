@@ -18,7 +18,7 @@ import typer
 
 from . import __version__
 from .dataset import default_data_dir
-from .errors import KbParseError
+from .errors import KbParseError, printable
 from .progress import progress_reporter
 
 app = typer.Typer(
@@ -54,7 +54,8 @@ DataArgument = Annotated[Optional[str], typer.Argument(help=_DATA_HELP, show_def
 
 
 def _error(message: str) -> None:
-    typer.echo(f"kbparse: {message}", err=True)
+    # Messages quote file names and article text: never let their bytes reach the terminal raw.
+    typer.echo(printable(f"kbparse: {message}"), err=True)
 
 
 @contextmanager

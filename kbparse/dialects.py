@@ -25,7 +25,7 @@ _ALLOWED: dict[str, Any] = {
     "signature": None,
     "line_prefix": None,
     "sections": {"names": None, "aliases": "strings"},
-    "body": {"applies_to": None, "legal_notice": None, "meta": "labels"},
+    "body": {"applies_to": None, "legal_notice": None, "meta": "labels", "placeholders": None},
     "trailer": "labels",
     "dates": {"format": None},
     "header": {"style": None, "document_label": None, "fields": "labels"},
@@ -58,6 +58,8 @@ class Dialect:
     header_style: str
     document_label: str
     header_fields: dict[str, str]
+    # Header values that stand for "not given" (lower case), e.g. "see article".
+    placeholders: frozenset[str] = frozenset()
 
     def canonical_heading(self, heading: str) -> str:
         heading = " ".join(heading.split())
@@ -141,6 +143,7 @@ def load_dialect(name: str, directory: Path | None = None) -> Dialect:
             header_style=style,
             document_label=header.get("document_label", ""),
             header_fields=dict(header["fields"]),
+            placeholders=frozenset(v.lower() for v in raw["body"].get("placeholders", [])),
         )
     except KeyError as exc:
         raise DialectError(f"{path}: missing key {exc.args[0]!r}") from None

@@ -3,6 +3,15 @@
 from __future__ import annotations
 
 
+def printable(text: str) -> str:
+    """Text safe to print on a terminal: every non-printable character (ESC,
+    BEL, NUL, other controls) as its repr-style escape, so a binary input's
+    bytes can neither garble nor drive the terminal. Idempotent."""
+    if text.isprintable():
+        return text
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in text)
+
+
 class KbParseError(Exception):
     """Base class: the CLI turns any of these into a short message and exits with `exit_code`."""
 
@@ -47,7 +56,7 @@ class ArticleSyntaxError(KbParseError):
     def __str__(self) -> str:
         where = f"{self.source or '<text>'}:{self.line}:{self.column}"
         found = self.line_text if len(self.line_text) <= 80 else self.line_text[:77] + "..."
-        return f"{where}: {self.message}" + (f" (line: {found!r})" if found else "")
+        return printable(f"{where}: {self.message}" + (f" (line: {found!r})" if found else ""))
 
     def with_source(self, source: str) -> "ArticleSyntaxError":
         self.source = source

@@ -3,17 +3,18 @@
 BNF (every terminal is one `pp.Regex` over whole lines or runs of lines, which
 is what makes this fast; pyparsing composes them)::
 
-    article     ::= header applies? preamble section* trailer? legal? md_close? blank* END
+    article     ::= header preamble section* trailer? legal? md_close? blank* END
     header      ::= (document_line | front_matter md_open) field_line+ header_end
                     -- document_line: style document_line (txt); front_matter: style front_matter (md)
     header_end  ::= (blank+ eq_rule? | eq_rule) blank*   -- not an eq_rule that starts the trailer
+    preamble    ::= lead (applies content)?            -- one Regex; lead stops before applies
     applies     ::= dash_rule applies_label applies_lines dash_rule blank*
-    preamble    ::= content
     section     ::= heading content                                    -- one Regex
     heading     ::= SECTION_NAME NL '='+ NL
     content     ::= (meta_block | line)*     -- lines up to the next heading, trailer, legal or md_close
     meta_block  ::= META_LABEL ':' value NL (continuation NL)*
-    trailer     ::= eq_rule (trailer_line | blank)+ eq_rule?
+    trailer     ::= eq_rule (label_line | blank)+ eq_rule?  -- a vocabulary key among the first labels
+    field_line  ::= LABEL ':' value NL           -- any label; unknown ones go to other_fields
     legal       ::= eq_rule? blank* LEGAL_NOTICE ANY*
     md_close    ::= '{% endraw %}' ANY*
 
@@ -38,6 +39,10 @@ from .dialects import Dialect, dialect
 
 _ANY_LINE = r"[^\n]*\n"
 _BLANK = r"[ \t]*\n"
+# Any `Label :` at a line start, for header and trailer lines whose label the
+# vocabulary does not know: they are kept (other_fields), never a reason to
+# reject the article. A label starts with a letter and holds no colon.
+_LABEL = r"[A-Za-z][^:\n]{0,40}?"
 
 
 def _alternation(words) -> str:
@@ -66,7 +71,11 @@ class _Patterns:
         self.eq_rule = eq_rule
         self.dash_rule = rf"{p}-{{10,}}[ \t]*\n"
         self.trailer_key = _alternation(d.trailer)
-        self.trailer_start = rf"{eq_rule}(?:{p}{_BLANK})*{p}{self.trailer_key}[ \t]*:"
+        # A trailer is known by a vocabulary key; unknown `Label :` lines may come first.
+        self.trailer_start = (
+            rf"{eq_rule}(?:{p}{_BLANK})*(?:{p}{_LABEL}[ \t]*:[^\n]*\n)*?{p}{self.trailer_key}[ \t]*:"
+        )
+        self.applies_start = rf"{self.dash_rule}{p}[ \t]*{re.escape(d.applies_to)}[ \t]*\n"
         self.legal = rf"(?:{eq_rule}(?:{p}{_BLANK})*)?{p}{re.escape(d.legal_notice)}"
         self.md_close = r"\{% endraw %\}"
         stop = "|".join([heading_any, self.trailer_start, self.legal, self.md_close])
@@ -91,10 +100,9 @@ def _pairs(line_pattern: str, unprefix):
 
 
 def _header(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
-    labels = _alternation(d.header_fields)
     p = rx.prefix
-    fields = _rx(rf"(?:{p}{labels}[ \t]*:[^\n]*\n)+", "header field lines")
-    fields.add_parse_action(_pairs(rf"^(?P<label>{labels})[ \t]*:(?P<value>[^\n]*)$", unprefix))
+    fields = _rx(rf"(?:{p}{_LABEL}[ \t]*:[^\n]*\n)+", "header field lines")
+    fields.add_parse_action(_pairs(rf"^(?P<label>{_LABEL})[ \t]*:(?P<value>[^\n]*)$", unprefix))
     # The header ends at a blank line or a ===== rule; any other line there is
     # an error in the header, not the start of the body. A rule that opens the
     # trailer is the trailer's (an article with no body between the two).
@@ -139,32 +147,20 @@ def _content(d: Dialect, rx: _Patterns, unprefix):
     return content, split
 
 
-def _applies(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
-    p = rx.prefix
-    block = pp.Regex(
-        rf"{rx.dash_rule}{p}[ \t]*{re.escape(d.applies_to)}[ \t]*\n"
-        rf"((?:(?!{rx.dash_rule}){_ANY_LINE})*){rx.dash_rule}(?:{p}{_BLANK})*",
-        as_match=True,
-    )
-    block.leave_whitespace().set_name("'applies to' block")
-    return block.add_parse_action(lambda t: unprefix(t[0][1]))
-
-
 def _trailer(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
-    p, key = rx.prefix, rx.trailer_key
+    p = rx.prefix
     block = _rx(
-        rf"{rx.eq_rule}(?:{p}{_BLANK})*{p}{key}[ \t]*:[^\n]*\n"
-        rf"(?:{p}(?:{key}[ \t]*:[^\n]*|[ \t]*)\n)*(?:{rx.eq_rule})?",
+        rf"(?={rx.trailer_start}){rx.eq_rule}(?:{p}(?:{_LABEL}[ \t]*:[^\n]*|[ \t]*)\n)*(?:{rx.eq_rule})?",
         "trailer (" + ", ".join(d.trailer) + ")",
     )
-    return block.add_parse_action(_pairs(rf"^(?P<label>{key})[ \t]*:[ \t]?(?P<value>[^\n]*)$", unprefix))
+    return block.add_parse_action(_pairs(rf"^(?P<label>{_LABEL})[ \t]*:[ \t]?(?P<value>[^\n]*)$", unprefix))
 
 
 @cache
 def article_grammar(name: str) -> pp.ParserElement:
     """The whole-article grammar of the named dialect (built once, then reused).
 
-    Tokens: `preamble` is (text, metas); each of `sections` is (heading, text,
+    Tokens: `preamble` is (applies block or None, (text, metas)); each of `sections` is (heading, text,
     metas), where metas is ((label, value), ...) and texts still have their
     blank lines (kbparse.record trims them).
     """
@@ -172,8 +168,23 @@ def article_grammar(name: str) -> pp.ParserElement:
     rx = _Patterns(d)
     unprefix = _unprefixer(d)
     content, split = _content(d, rx, unprefix)
-    preamble = pp.Regex(content, as_match=True).leave_whitespace().set_name("preamble text")
-    preamble.add_parse_action(lambda t: [split(t[0][0])])
+    # The 'applies to' block may stand anywhere before the first section (after
+    # a notice, after loose lines under the md header): the text around it is the
+    # preamble. One Regex for all three keeps the element count per article down.
+    lead = rf"(?:(?!{rx.applies_start}|{rx.stop}){_ANY_LINE})*"
+    applies = (
+        rf"{rx.applies_start}(?P<applies>(?:(?!{rx.dash_rule}){_ANY_LINE})*){rx.dash_rule}"
+        rf"(?:{rx.prefix}{_BLANK})*"
+    )
+    preamble = pp.Regex(rf"(?P<lead>{lead})(?:{applies}(?P<rest>{content}))?", as_match=True)
+    preamble.leave_whitespace().set_name("preamble text")
+
+    def preamble_action(t):
+        m = t[0]
+        text = m["lead"] + (m["rest"] or "")
+        return [(unprefix(m["applies"]) if m["applies"] is not None else None, split(text))]
+
+    preamble.add_parse_action(preamble_action)
     section = pp.Regex(rx.heading + f"(?P<content>{content})", as_match=True)
     section.leave_whitespace().set_name("section")
     section.add_parse_action(lambda t: [(d.canonical_heading(t[0]["name"]), *split(t[0]["content"]))])
@@ -183,7 +194,6 @@ def article_grammar(name: str) -> pp.ParserElement:
     )
     grammar = (
         _header(d, rx, unprefix)
-        + pp.Optional(_applies(d, rx, unprefix))("applies")
         + preamble("preamble")
         + pp.Group(pp.ZeroOrMore(section))("sections")
         + pp.Optional(pp.Group(_trailer(d, rx, unprefix))("trailer"))

@@ -24,6 +24,7 @@ import pyarrow as pa
 
 from . import __version__
 from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources
+from .errors import printable
 from .ingest_worker import FORMATS, Outcomes
 from .schema import Table, article_tables, table
 from .store import open_store
@@ -441,8 +442,8 @@ def _rejects(earlier: pa.Table, found: Discovery, out: Outcomes, paths: list[str
         Reject(**r) for r in earlier.to_pylist()
         if r["source_path"] not in parsed and r["source_path"] not in problem_paths
     ]
-    rows += [Reject(p.path, p.kind, None, None, p.message) for p in found.problems]
-    rows += [Reject(paths[k], *reject) for k, reject in out.rejects.items()]
+    rows += [Reject(p.path, p.kind, None, None, printable(p.message)) for p in found.problems]
+    rows += [Reject(paths[k], kind, line, col, printable(message)) for k, (kind, line, col, message) in out.rejects.items()]
     return sorted(rows, key=lambda r: r.source_path)
 
 

@@ -20,16 +20,39 @@ from .errors import ArticleSyntaxError
 # No leading \b: a pattern that starts with a literal is searched ~40x faster;
 # the character before a match is checked by hand instead.
 _QNUMBER = re.compile(r"Q\d{4,7}\b")
+# Q2200510.WPD is a file, not article Q2200510: a dot and a letter or digit after the number.
+_FILE_EXTENSION = re.compile(r"\.[A-Za-z0-9]")
 _WORD_SEPARATORS = re.compile(r"[\s|]+")
 _FRONT_TITLE = re.compile(r'^title:[ \t]*(?P<q>"?)(?P<title>.*?)(?P=q)[ \t]*$', re.M)
 _TITLE_ID_PREFIX = re.compile(r"^Q\d+:\s*")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+(?P<text>.*)$")
+_RULE_LINE = re.compile(r"^=+$")
+# `PLATFORM:` before a version list: a word without blanks (MS-DOS, OS/2, winnt), or nothing.
+_PLATFORM = re.compile(r"^(?:(?P<platform>[A-Za-z][\w/.+-]*)?[ \t]*:)?[ \t]*(?P<rest>.*)$", re.S)
 
 
 @dataclass(frozen=True)
 class Section:
     heading: str
     text: str
+
+
+@dataclass(frozen=True)
+class AppliesTo:
+    """A product under 'applies to'; `parent` is the position of the enclosing
+    item in the article's list (None for a top-level item)."""
+
+    product: str
+    parent: int | None = None
+
+
+@dataclass(frozen=True)
+class ProductVersion:
+    """One (platform, version) of the versions line, e.g. ("WINDOWS", "4.0a");
+    platform None where none is written, version None for a platform listed bare."""
+
+    platform: str | None
+    version: str | None
 
 
 @dataclass
@@ -48,11 +71,14 @@ class Article:
     solution_types: list[str] = field(default_factory=list)
     hardware: list[str] = field(default_factory=list)
     components: list[str] = field(default_factory=list)
-    applies_to: list[str] = field(default_factory=list)
+    applies_to: list[AppliesTo] = field(default_factory=list)
+    product_versions: list[ProductVersion] = field(default_factory=list)
     cross_references: list[str] = field(default_factory=list)
     additional_query_words: str | None = None
     sections: list[Section] = field(default_factory=list)
     preamble: str | None = None
+    # Header and trailer lines whose label the vocabulary does not know: label -> value.
+    other_fields: dict[str, str] = field(default_factory=dict)
     source_path: str | None = None
     source_format: str | None = None
 
@@ -68,11 +94,13 @@ class Article:
 
 
 def clean_text(raw: str) -> str | None:
-    """Drop trailing blanks on each line and leading/trailing blank lines; keep indentation."""
+    """Drop trailing blanks on each line, leading blank lines, and trailing blank
+    lines and ===== rules (some articles put one before a non-standard trailer);
+    keep indentation."""
     lines = [line.rstrip() for line in raw.split("\n")]
     while lines and not lines[0]:
         lines.pop(0)
-    while lines and not lines[-1]:
+    while lines and (not lines[-1] or _RULE_LINE.match(lines[-1].lstrip())):
         lines.pop()
     return "\n".join(lines) or None
 
@@ -87,29 +115,68 @@ def split_codes(*values: str | None) -> list[str]:
     return list(seen.values())
 
 
-def applies_to_items(block: str) -> list[str]:
-    """Products under 'applies to': one per top-level bullet; wrapped lines and
-    nested bullets (a platform, an edition) are joined onto their product."""
-    items: list[str] = []
-    top_indent: int | None = None
-    for line in block.split("\n"):
+def applies_to_items(block: str) -> list[AppliesTo]:
+    """Items under 'applies to', as written: each `- ` bullet is an item, and a
+    more-indented bullet belongs to the nearest less-indented item above it. A
+    line that is not a bullet continues its item when indented past the item's
+    dash (a wrapped name); one that is not (a connective such as "as they apply
+    to:") ends it and is no product. Text before the first bullet is an item."""
+    items: list[list] = []  # [text, parent, dash column]
+    open_items: list[int] = []  # positions of the items enclosing the next line, outermost first
+    last: int | None = None
+    for line in block.expandtabs(8).split("\n"):
         if not line.strip():
             continue
         bullet = _BULLET.match(line)
-        if bullet and (top_indent is None or len(bullet["indent"]) <= top_indent):
-            top_indent = len(bullet["indent"])
-            items.append(bullet["text"].strip())
-        elif items:
-            text = bullet["text"] if bullet else line
-            items[-1] = f"{items[-1]} {text.strip()}"
+        if bullet:
+            indent = len(bullet["indent"])
+            while open_items and items[open_items[-1]][2] >= indent:
+                open_items.pop()
+            items.append([bullet["text"].strip(), open_items[-1] if open_items else None, indent])
+            last = len(items) - 1
+            open_items.append(last)
+        elif last is not None and len(line) - len(line.lstrip()) > items[last][2]:
+            items[last][0] += " " + line.strip()
+        elif not items:
+            items.append([line.strip(), None, -1])
+            last = 0
         else:
-            items.append(line.strip())
-    return [" ".join(item.split()) for item in items]
+            last = None
+    return [AppliesTo(" ".join(text.split()), parent) for text, parent, _ in items]
+
+
+def product_versions(versions: str | None) -> list[ProductVersion]:
+    """`PLATFORM:v1,v2; PLATFORM:v3` -> (platform, version) pairs in written
+    order, each once. `;` starts a new platform group; `,` separates versions,
+    and so do blanks when every word is a number ("3.1 3.5 3.51") but not in
+    "4.0 SP4" or "1995 edition"; a `PLATFORM:` may also follow a comma."""
+    out: dict[ProductVersion, None] = {}
+    for group in re.split(r"[;|]", versions or ""):
+        platform = None
+        for piece in group.split(","):
+            m = _PLATFORM.match(piece.strip())
+            if m["platform"] is not None or piece.strip().startswith(":"):
+                platform = m["platform"]
+            rest = m["rest"].strip()
+            if not rest:
+                if m["platform"]:
+                    out[ProductVersion(platform, None)] = None
+                continue
+            words = rest.split()
+            for version in words if all(w[0].isdigit() for w in words) else [" ".join(words)]:
+                out[ProductVersion(platform, version)] = None
+    return list(out)
 
 
 def _one_line(value: str | None) -> str | None:
     value = " ".join((value or "").split())
     return value or None
+
+
+def _product_name(value: str | None, d: Dialect) -> str | None:
+    # md-only pages write a placeholder ("See article") where the product goes.
+    value = _one_line(value)
+    return None if value is None or value.lower() in d.placeholders else value
 
 
 def _versions(header: str | None, trailer: str | None) -> str | None:
@@ -155,18 +222,36 @@ def _front_title(front: str) -> str | None:
     return _TITLE_ID_PREFIX.sub("", html.unescape(title)).strip() or None
 
 
+@lru_cache(maxsize=16)
+def _meta_splitter(labels: tuple[str, ...]) -> re.Pattern[str]:
+    alternation = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in sorted(labels, key=len, reverse=True))
+    return re.compile(rf"(?:^|(?<=\s))({alternation})[ \t]*:", re.I)
+
+
 def _content(raw: str, metas, meta: dict[str, list[str]], d: Dialect) -> str | None:
-    """Trim a content's text; file its (label, value) metadata under `meta` by record field."""
+    """Trim a content's text; file its (label, value) metadata under `meta` by
+    record field. One line may hold several labels ("KBCategory: kbtool
+    KBSubcategory: win30"): the value is split at each."""
     for label, value in metas:
-        meta.setdefault(d.meta[" ".join(label.split())], []).append(value)
+        parts = _meta_splitter(tuple(d.meta)).split(value)
+        meta.setdefault(d.meta[" ".join(label.split())], []).append(parts[0])
+        for inner, inner_value in zip(parts[1::2], parts[2::2]):
+            field_name = next(f for lab, f in d.meta.items() if lab.lower() == " ".join(inner.split()).lower())
+            meta.setdefault(field_name, []).append(inner_value)
     return clean_text(raw)
 
 
-def _by_field(pairs, labels: dict[str, str]) -> dict[str, str]:
-    """(label, value) pairs -> record field -> values joined by a blank."""
+def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str, str]:
+    """(label, value) pairs -> record field -> values joined by a blank. A label
+    the vocabulary does not know goes to `others` (label -> value)."""
     out: dict[str, list[str]] = {}
     for label, value in pairs:
-        out.setdefault(labels[" ".join(label.split())], []).append(value)
+        label = " ".join(label.split())
+        name = labels.get(label)
+        if name is None:
+            others[label] = f"{others[label]} {value.strip()}" if label in others else value.strip()
+        else:
+            out.setdefault(name, []).append(value)
     return {name: " ".join(values) for name, values in out.items()}
 
 
@@ -174,15 +259,17 @@ def build_article(
     results: pp.ParseResults, d: Dialect, text: str, source: str | None = None
 ) -> Article:
     """Turn one article's parse results into its record."""
-    header = _by_field(results["fields"][0], d.header_fields)
+    others: dict[str, str] = {}
+    header = _by_field(results["fields"][0], d.header_fields, others)
 
     meta: dict[str, list[str]] = {}
-    preamble = _content(*results["preamble"], meta, d)
+    applies, (preamble_raw, preamble_metas) = results["preamble"]
+    preamble = _content(preamble_raw, preamble_metas, meta, d)
     sections = []
     for heading, raw, metas in results["sections"]:
         sections.append(Section(heading, _content(raw, metas, meta, d) or ""))
     trailer = results.get("trailer")
-    tr = _by_field(trailer[0], d.trailer) if trailer else {}
+    tr = _by_field(trailer[0], d.trailer, others) if trailer else {}
 
     article_id = results.get("article_id") or header.get("article_id", "").strip()
     if not re.fullmatch(r"Q\d+", article_id or ""):
@@ -196,8 +283,11 @@ def build_article(
     references = dict.fromkeys(
         m[0]
         for m in _QNUMBER.finditer(body)
-        if m[0] != article_id and not (m.start() and (body[m.start() - 1].isalnum() or body[m.start() - 1] == "_"))
+        if m[0] != article_id
+        and not (m.start() and (body[m.start() - 1].isalnum() or body[m.start() - 1] == "_"))
+        and not _FILE_EXTENSION.match(body, m.end())
     )
+    versions = _versions(header.get("versions"), tr.get("versions"))
 
     return Article(
         article_id=article_id,
@@ -205,8 +295,8 @@ def build_article(
         title=_one_line(title),
         last_modified=_parse_date(results.get("date") or header.get("last_modified"), d, text, source),
         product_code=_one_line(results.get("product_code")),
-        product_name=_one_line(header.get("product_name")),
-        versions=_versions(header.get("versions"), tr.get("versions")),
+        product_name=_product_name(header.get("product_name"), d),
+        versions=versions,
         operating_systems=_one_line(header.get("operating_systems")),
         keywords=split_codes(header.get("keywords"), tr.get("keywords"), *meta.get("keywords", [])),
         technologies=split_codes(tr.get("technologies")),
@@ -214,11 +304,13 @@ def build_article(
         solution_types=split_codes(tr.get("solution_types")),
         hardware=split_codes(tr.get("hardware")),
         components=split_codes(tr.get("components")),
-        applies_to=applies_to_items(results.get("applies") or ""),
+        applies_to=applies_to_items(applies or ""),
+        product_versions=product_versions(versions),
         cross_references=list(references),
         additional_query_words=_one_line(" ".join(meta.get("additional_query_words", []))),
         sections=sections,
         preamble=preamble,
+        other_fields=others,
         source_path=source,
         source_format=d.name,
     )

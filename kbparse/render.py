@@ -26,8 +26,10 @@ def render_text(a: Article) -> str:
     for name in _LIST_FIELDS:
         field(name, " ".join(getattr(a, name)))
     field("additional_query_words", a.additional_query_words)
-    for product in a.applies_to:
-        lines.append(f"{'applies_to':<24}- {product}")
+    for item in a.applies_to:
+        lines.append(f"{'applies_to':<24}{'   ' * _depth(a, item)}- {item.product}")
+    for label, value in a.other_fields.items():
+        lines.append(f"{'other: ' + label:<24}{value}")
     field("source", f"{a.source_path} ({a.source_format})")
     if a.preamble:
         lines += ["", textwrap.indent(a.preamble, "    ")]
@@ -44,13 +46,21 @@ _LEGAL = (
 )
 
 
+def _depth(a: Article, item) -> int:
+    depth = 0
+    while item.parent is not None:
+        item = a.applies_to[item.parent]
+        depth += 1
+    return depth
+
+
 def _body(a: Article) -> list[str]:
     """Applies-to block, preamble, sections, query words and trailer: the part
     both dialects share."""
     out: list[str] = []
     if a.applies_to:
         out += [_DASHES, "The information in this article applies to:", ""]
-        out += [f" - {product}" for product in a.applies_to]
+        out += [f"{'   ' * _depth(a, item)} - {item.product}" for item in a.applies_to]
         out += [_DASHES]
     out.append("")
     if a.preamble:
@@ -71,6 +81,7 @@ def _trailer(a: Article) -> list[str]:
         ("Issue type", a.issue_types), ("Solution Type", a.solution_types),
         ("Hardware", a.hardware), ("Component", a.components),
     ]
+    trailer += [(label, [value]) for label, value in a.other_fields.items()]
     return [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
 
 

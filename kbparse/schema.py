@@ -52,6 +52,8 @@ class Table:
     parent: str | None = None
     # Column numbering a child's rows 0, 1, ... within each article.
     position: str | None = None
+    # Column holding the position of an earlier row of the same article (a tree).
+    parent_position: str | None = None
     # Article field (a list) the rows come from, for simple one-column children.
     source_field: str | None = None
     sort: tuple[str, ...] = field(default=())
@@ -143,12 +145,40 @@ def tables() -> dict[str, Table]:
             (
                 _aid(),
                 Column("position", "int32", "0, 1, ... in the order listed.", nullable=False),
-                Column("product", "string", "Product as listed, nested lines joined.", nullable=False),
+                Column("parent_position", "int32", "Position of the item this one is nested under; null at the top level."),
+                Column("product", "string", "Product as listed, a wrapped name joined onto one line.", nullable=False),
+            ),
+            key=("article_id", "position"),
+            parent="articles",
+            position="position",
+            parent_position="parent_position",
+            sort=("article_id", "position"),
+        ),
+        Table(
+            "product_versions",
+            "Each (platform, version) of the header's versions line (PROD/VER, Version(s)), in written order.",
+            (
+                _aid(),
+                Column("position", "int32", "0, 1, ... in written order.", nullable=False),
+                Column("platform", "category", "Platform as written before the colon, e.g. WINDOWS, winnt; null where none is written."),
+                Column("version", "string", "One version as written, e.g. 4.0a or 4.0 SP4; null for a platform listed without versions."),
             ),
             key=("article_id", "position"),
             parent="articles",
             position="position",
             sort=("article_id", "position"),
+        ),
+        Table(
+            "other_fields",
+            "Header and trailer lines whose label the dialect files in grammars/ do not know, kept as written.",
+            (
+                _aid(),
+                Column("label", "category", "The label, blanks collapsed; promote a frequent one into grammars/.", nullable=False),
+                Column("value", "string", "Its value (several lines with the same label joined by a blank).", nullable=False),
+            ),
+            key=("article_id", "label"),
+            parent="articles",
+            sort=("article_id", "label"),
         ),
         Table(
             "cross_references",

@@ -80,20 +80,33 @@ def _articles(records: Sequence[tuple[Article, str]]) -> dict[str, list]:
 def _positional(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]:
     cols: dict[str, list] = {c.name: [] for c in t.columns}
     rows = cols[ROW] = []
+    values = _POSITIONAL[t.name]
     for r, (a, _) in enumerate(records):
-        if t.name == "sections":
-            rows.extend([r] * len(a.sections))
-            for i, s in enumerate(a.sections):
-                cols["article_id"].append(a.article_id)
-                cols["position"].append(i)
-                cols["heading"].append(s.heading)
-                cols["text"].append(s.text)
-        else:  # applies_to
-            rows.extend([r] * len(a.applies_to))
-            for i, product in enumerate(a.applies_to):
-                cols["article_id"].append(a.article_id)
-                cols["position"].append(i)
-                cols["product"].append(product)
+        items = values(a)
+        rows.extend([r] * len(items))
+        cols["article_id"].extend([a.article_id] * len(items))
+        cols["position"].extend(range(len(items)))
+        for name, column in zip(t.columns[2:], zip(*items) if items else [()] * (len(t.columns) - 2)):
+            cols[name.name].extend(column)
+    return cols
+
+
+# Positional table -> the record's items as tuples of the columns after (article_id, position).
+_POSITIONAL = {
+    "sections": lambda a: [(s.heading, s.text) for s in a.sections],
+    "applies_to": lambda a: [(item.parent, item.product) for item in a.applies_to],
+    "product_versions": lambda a: [(v.platform, v.version) for v in a.product_versions],
+}
+
+
+def _other_fields(records: Sequence[tuple[Article, str]]) -> dict[str, list]:
+    cols: dict[str, list] = {"article_id": [], "label": [], "value": [], ROW: []}
+    for r, (a, _) in enumerate(records):
+        for label, value in sorted(a.other_fields.items()):
+            cols["article_id"].append(a.article_id)
+            cols["label"].append(label)
+            cols["value"].append(value)
+            cols[ROW].append(r)
     return cols
 
 
@@ -123,6 +136,8 @@ def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = Fal
             cols = _articles(records)
         elif t.position:
             cols = _positional(records, t)
+        elif t.name == "other_fields":
+            cols = _other_fields(records)
         else:
             cols = _listed(records, t)
         table_ = build(t, cols)

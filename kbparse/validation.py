@@ -6,7 +6,8 @@ is checked as soon as it is declared:
 - columns declared not-null hold no nulls;
 - keys are unique;
 - every child row's article_id is in articles;
-- positions run 0, 1, ... n-1 within each article.
+- positions run 0, 1, ... n-1 within each article;
+- a parent position names an earlier row of the same article.
 """
 
 from __future__ import annotations
@@ -86,6 +87,16 @@ def _check_rows(con, t: Table) -> list[Finding]:
         n = _count(con, gaps)
         if n:
             found.append(Finding(t.name, "positions", f"{n} article(s) whose {t.position} is not 0..n-1, e.g. {_examples(con, gaps)}"))
+    if t.parent_position:
+        pp_, pos = t.parent_position, t.position
+        bad = (
+            f'select c.article_id, c."{pos}", c."{pp_}" from {t.name} c '
+            f'where c."{pp_}" is not null and (c."{pp_}" >= c."{pos}" or not exists '
+            f'(select 1 from {t.name} p where p.article_id = c.article_id and p."{pos}" = c."{pp_}"))'
+        )
+        n = _count(con, bad)
+        if n:
+            found.append(Finding(t.name, "parent position", f"{n} row(s) whose {pp_} is not an earlier {pos} of the same article, e.g. {_examples(con, bad)}"))
     return found
 
 

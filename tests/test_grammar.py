@@ -67,25 +67,6 @@ def test_header_version_cut_at_80_columns_takes_the_trailers_whole_copy():
     assert kbparse.parse_text(text).versions == "1.0,Build 2.573.2927,Build 2.573.4403"
 
 
-def test_applies_to_products_join_wrapped_lines_and_nested_bullets():
-    body = (
-        "-------------------------------------------------------------------------------\n"
-        "The information in this article applies to:\n\n"
-        " - Microsoft Mail for PC Networks, version 3.0, on platform(s):\n"
-        "    - the operating system: OS/2\n"
-        " - Microsoft Word for Windows, versions 6.0,\n"
-        "   6.0a\n"
-        "-------------------------------------------------------------------------------\n\n"
-        "SUMMARY\n=======\n\nx\n"
-    )
-    article = kbparse.parse_text(txt_article(body))
-    assert article.applies_to == [
-        "Microsoft Mail for PC Networks, version 3.0, on platform(s): the operating system: OS/2",
-        "Microsoft Word for Windows, versions 6.0, 6.0a",
-    ]
-    assert article.preamble is None
-
-
 def test_cross_references_are_other_articles_in_order_of_first_mention():
     body = "SUMMARY\n=======\n\nSee Q222222, then Q111111 and Q222222 again; not XQ333333 nor Q1234567890.\nThis is Q123456.\n"
     assert kbparse.parse_text(txt_article(body)).cross_references == ["Q222222", "Q111111"]

@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 import kbparse
 from conftest import DATA
-from kbparse.record import Article, Section
+from kbparse.record import AppliesTo, Article, Section, product_versions
 from kbparse.render import render_md, render_txt
 
 SEED = (DATA / "seed" / "Q283472.TXT").read_bytes()
@@ -58,6 +58,31 @@ phrase = st.lists(words, min_size=1, max_size=5).map(" ".join)
 code = st.text(alphabet="abcdefghijklmnopqrstuvwxyz0123456789", min_size=2, max_size=10).map(lambda s: "kb" + s)
 codes = st.lists(code, max_size=5, unique_by=str.lower)
 qnumber = st.integers(min_value=10000, max_value=999999).map(lambda n: f"Q{n}")
+# Labels the vocabulary does not know, as they would stand in a trailer.
+other_label = st.lists(words, min_size=1, max_size=3).map(lambda ws: "X" + " ".join(ws))
+version_list = st.lists(
+    st.tuples(
+        st.one_of(st.none(), st.sampled_from(["WINDOWS", "winnt", "MS-DOS", "OS/2", "MACINTOSH"])),
+        st.lists(st.sampled_from(["1.0", "2.0a", "3.1", "4.0 SP4", "1995 edition", "97"]), min_size=1, max_size=3),
+    ),
+    max_size=3,
+).map(lambda groups: "; ".join(f"{p + ':' if p else ''}{','.join(vs)}" for p, vs in groups) or None)
+
+
+@st.composite
+def nested_items(draw) -> list[AppliesTo]:
+    """A nested 'applies to' list: each item's parent is an earlier item whose
+    chain the item may continue (a proper tree in written order)."""
+    items: list[AppliesTo] = []
+    for _ in range(draw(st.integers(min_value=0, max_value=6))):
+        # the open chain: the last item and its ancestors
+        chain, k = [], len(items) - 1 if items else None
+        while k is not None:
+            chain.append(k)
+            k = items[k].parent
+        parent = draw(st.sampled_from([None, *chain])) if chain else None
+        items.append(AppliesTo(draw(phrase), parent))
+    return items
 
 
 @st.composite
@@ -71,6 +96,7 @@ def articles(draw) -> Article:
         last = sections[-1]
         sections[-1] = Section(last.heading, last.text + "\n\nSee " + " and ".join(refs) + ".")
     optional = lambda s: draw(st.one_of(st.none(), s))  # noqa: E731
+    versions = draw(version_list)
     return Article(
         article_id=article_id,
         kb_number=int(article_id[1:]),
@@ -78,7 +104,7 @@ def articles(draw) -> Article:
         last_modified=draw(st.dates(min_value=date(1985, 1, 1), max_value=date(2010, 12, 31))),
         product_code=optional(code),
         product_name=optional(phrase),
-        versions=optional(phrase),
+        versions=versions,
         operating_systems=optional(phrase),
         keywords=draw(codes),
         technologies=draw(codes),
@@ -86,11 +112,13 @@ def articles(draw) -> Article:
         solution_types=draw(codes),
         hardware=draw(codes),
         components=draw(codes),
-        applies_to=draw(st.lists(phrase, max_size=3)),
+        applies_to=draw(nested_items()),
+        product_versions=product_versions(versions),
         cross_references=refs,
         additional_query_words=optional(phrase),
         sections=sections,
         preamble=optional(body),
+        other_fields=draw(st.dictionaries(other_label, phrase, max_size=2)),
         source_path=None,
         source_format="txt",
     )

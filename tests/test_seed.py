@@ -5,6 +5,7 @@ from datetime import date
 import pytest
 
 import kbparse
+from kbparse.record import AppliesTo, ProductVersion
 from conftest import DATA
 
 SYMPTOMS = """\
@@ -38,7 +39,8 @@ EXPECTED = {
     "solution_types": ["kbnofix"],
     "hardware": [],
     "components": [],
-    "applies_to": ["Microsoft Systems Management Server version 2.0 SP2"],
+    "applies_to": [AppliesTo("Microsoft Systems Management Server version 2.0 SP2", None)],
+    "product_versions": [ProductVersion(None, "2.0 SP2")],
     "cross_references": [],
     "additional_query_words": "prodsms",
     "sections": [
@@ -54,6 +56,7 @@ EXPECTED = {
         ),
     ],
     "preamble": None,
+    "other_fields": {},
 }
 
 
