@@ -6,6 +6,7 @@ and `close()`, which is all the ingest pipeline needs.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
@@ -24,6 +25,7 @@ class LocalEngine:
         # which a forked child would inherit locked.
         ctx = get_context("forkserver")
         ctx.set_forkserver_preload(["kbparse.ingest_worker"])
+        _start_forkserver_quietly()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
     def submit(self, fn, *args):
@@ -31,6 +33,36 @@ class LocalEngine:
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _start_forkserver_quietly() -> None:
+    """Start the fork server deaf to Ctrl-C and with its stderr on /dev/null;
+    the workers it forks inherit both. The main process alone handles a
+    Ctrl-C: it stops the workers and prints one line. Without this, a Ctrl-C
+    prints tracebacks on the user's terminal: the server's when it lands during
+    its imports, a starting worker's when the pool it was meant for has just
+    been shut down. A worker's real failures still reach the main process, as
+    the exception its task raised or as a broken pool. A Ctrl-C during the
+    server's start (its imports) is ignored; the next one is not."""
+    import signal
+    import sys
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()
+        return
+    sys.stderr.flush()
+    saved = os.dup(2)
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        with open(os.devnull, "wb") as devnull:
+            os.dup2(devnull.fileno(), 2)
+        forkserver.ensure_running()
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        signal.signal(signal.SIGINT, previous)
 
 
 class DaskEngine:
