@@ -129,8 +129,9 @@ def skip_to(patterns, name: str) -> pp.Regex:
     alternation = "|".join(f"{atom}(?:{'|'.join(rests)})" for atom, rests in groups.items())
     starts = "".join(sorted({c for atom in groups for c in (atom.strip("[]") if atom.startswith("[") else atom)}))
     starts = re.escape(starts)
+    unnamed = re.sub(r"\(\?P<\w+>", "(?:", alternation)
     element = pp.Regex(
-        rf"(?:[^{starts}]++|(?!{alternation})[{starts}])*+(?:(?P<match>{alternation})|\Z)", as_match=True
+        rf"(?:[^{starts}]++|(?!{unnamed})[{starts}])*+(?:(?P<match>{alternation})|\Z)", as_match=True
     )
     return element.leave_whitespace().parse_with_tabs().set_name(name)
 
