@@ -123,8 +123,12 @@ class _Vocabulary:
         column = _words(self.column_of)
         self.header = rf"[ \t|]*{column}(?:[ \t|]+{column})+[ \t|]*\n"
         self.column_rx = re.compile(column, re.I)
+        self.header_line = re.compile(rf"{self.header[:-2]}$", re.I)
+        self.name_rx = re.compile(self.name, re.I)
         versions = _words(v["inline"]["version_words"])
         vnum = r"\d+(?:\.[0-9a-z]+)*"
+        # What must come just before "version" in a mention: the end of a file name.
+        self.before_version = re.compile(rf"\.{ext}[,)]?[ \t]*\n?[ \t]*\(?$", re.I)
         self.mention = re.compile(
             rf"(?<![\w.\\/-])(?P<name>{self.name})[,)]?[ \t]*\n?[ \t]*\(?{versions}[ \t]+(?P<version>{vnum})"
             rf"|{versions}[ \t]+(?P<version2>{vnum})[ \t]+of[ \t]+(?:the[ \t]+)?(?P<name2>{self.name})",
@@ -280,8 +284,8 @@ def _scanner() -> pp.ParserElement:
 
     # A run of lines none of which could start a table, a dated row or a mention:
     # one regex match instead of one pyparsing attempt per line.
-    maybe = rf"{voc.header}|[^\n]*?(?:{voc.date})|[^\n]*?(?:{mention})"
-    noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines", re.I).suppress()
+    maybe = r"[^\n]*?(?:\d[/-]|-[A-Za-z]{3}-|[Vv]ersion|VERSION|[Ff]ile ?[Nn]ame|FILE ?NAME)"
+    noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
     other = _rx(_LINE, "other line").suppress()
     scanner = tables | loose | mention_line | noise | other
     # Every terminal starts at a line start: indentation is part of the match.
@@ -289,20 +293,50 @@ def _scanner() -> pp.ParserElement:
     return scanner.set_name("files scanner")
 
 
-def _gate(text: str) -> bool:
-    """Cheap test that the text may hold a file row or mention at all."""
-    return (
-        "ile name" in text or "ile Name" in text or "ilename" in text or "ILE NAME" in text or "ILENAME" in text
-        or "/" in text or "-" in text or "ersion" in text or "ERSION" in text
-    )
+_HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
+_SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
+_VERSION_NUMBER = re.compile(r"[ \t]+\d")
+
+
+def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the line(s) holding text[start:end]."""
+    stop = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, stop if stop >= 0 else len(text)
+
+
+def _gate(text: str, voc: _Vocabulary) -> bool:
+    """Cheap tests (substrings first, then regexes on the few lines they point
+    at) that the text holds a file table header, a dated line naming a file or
+    a "NAME version V" mention; the pyparsing scan runs only when one passes,
+    which is what keeps the many sections without files cheap."""
+    for word in _HEADER_WORDS:
+        at = text.find(word)
+        while at >= 0:
+            if voc.header_line.match(text, *_line_at(text, at, at)):
+                return True
+            at = text.find(word, at + 1)
+    if "/" in text:
+        for m in _SLASH_DATE.finditer(text):
+            if voc.name_rx.search(text, *_line_at(text, m.start(), m.end())):
+                return True
+    for word in ("ersion", "ERSION"):
+        at = text.find(word)
+        while at >= 0:
+            if _VERSION_NUMBER.match(text, at + 6) and (
+                voc.before_version.search(text, max(0, at - 24), at - 1)
+                or voc.mention.match(text, at - 1, at + 90)
+            ):
+                return True
+            at = text.find(word, at + 6)
+    return False
 
 
 def find_files(text: str) -> list[dict]:
     """Rows (file_name, version, size_bytes, file_date, platform) named in a section's text."""
-    if not isinstance(text, str) or not _gate(text):
+    if not isinstance(text, str):
         return []
     voc = _vocabulary()
-    if not _has_candidate(text, voc):
+    if not _gate(text, voc):
         return []
     rows: list[dict] = []
     mentions: list[dict] = []
@@ -326,12 +360,3 @@ def find_files(text: str) -> list[dict]:
         if r["version"] is not None and r["version"].lower() in voc.no_value:
             r["version"] = None
     return rows
-
-
-@cache
-def _candidate_rx(voc: _Vocabulary) -> re.Pattern:
-    return re.compile(rf"(?m)^(?:{voc.header})|{voc.date}|{voc.mention.pattern}", re.I)
-
-
-def _has_candidate(text: str, voc: _Vocabulary) -> bool:
-    return _candidate_rx(voc).search(text) is not None
