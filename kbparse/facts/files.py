@@ -110,6 +110,7 @@ class _Vocabulary:
             rf"|(?P<version>(?:\d+|[a-z])(?:\.[0-9a-z]+)+){end}"
             rf"|(?P<size>{number}){end}"
             rf"|(?P<note>\([^()\n]*\)){end}"
+            rf"|(?P<folder>[\w$~-]+(?:\\[\w$~-]+)+){end}"
             rf"|(?P<filler>{_words(v['inline']['version_words'])}|dated|[ahrsd-]{{4}}){end})",
             re.I,
         )
@@ -126,12 +127,15 @@ class _Vocabulary:
         self.header_line = re.compile(rf"{self.header[:-2]}$", re.I)
         self.name_rx = re.compile(self.name, re.I)
         versions = _words(v["inline"]["version_words"])
-        vnum = r"\d+(?:\.[0-9a-z]+)*"
+        # A version number; "5.x" is a family, not a version.
+        vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
+        between = r"(?:[ \t]+(?:file|driver|to))?"
         # What must come just before "version" in a mention: the end of a file name.
-        self.before_version = re.compile(rf"\.{ext}[,)]?[ \t]*\n?[ \t]*\(?$", re.I)
+        self.before_version = re.compile(rf"\.{ext}[,)]?(?:[ \t]+(?:file|driver|to))?[ \t]*\n?[ \t]*\(?$", re.I)
         self.mention = re.compile(
-            rf"(?<![\w.\\/-])(?P<name>{self.name})[,)]?[ \t]*\n?[ \t]*\(?{versions}[ \t]+(?P<version>{vnum})"
-            rf"|{versions}[ \t]+(?P<version2>{vnum})[ \t]+of[ \t]+(?:the[ \t]+)?(?P<name2>{self.name})",
+            rf"(?<![\w.\\/-])(?P<name>{self.name})[,)]?{between}[ \t]*\n?[ \t]*\(?{versions}[ \t]+(?P<version>{vnum})"
+            rf"|{versions}[ \t]+(?P<version2>{vnum})[ \t]+of[ \t]+(?:the[ \t]+)?(?P<name2>{self.name})"
+            rf"|(?<![\w.\\/-])(?P<name3>{self.name})[ \t]+\((?P<version3>\d+(?:\.\d+){{2,}})\)",
             re.I,
         )
 
@@ -284,7 +288,7 @@ def _scanner() -> pp.ParserElement:
 
     # A run of lines none of which could start a table, a dated row or a mention:
     # one regex match instead of one pyparsing attempt per line.
-    maybe = r"[^\n]*?(?:\d[/-]|-[A-Za-z]{3}-|[Vv]ersion|VERSION|[Ff]ile ?[Nn]ame|FILE ?NAME)"
+    maybe = r"[^\n]*?(?:\d[/-]|-[A-Za-z]{3}-|[Vv]ersion|VERSION|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d)"
     noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
     other = _rx(_LINE, "other line").suppress()
     scanner = tables | loose | mention_line | noise | other
@@ -296,6 +300,7 @@ def _scanner() -> pp.ParserElement:
 _HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
 _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
 _VERSION_NUMBER = re.compile(r"[ \t]+\d")
+_PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
 def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
@@ -323,12 +328,19 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
         at = text.find(word)
         while at >= 0:
             if _VERSION_NUMBER.match(text, at + 6) and (
-                voc.before_version.search(text, max(0, at - 24), at - 1)
+                voc.before_version.search(text, max(0, at - 32), at - 1)
                 or voc.mention.match(text, at - 1, at + 90)
             ):
                 return True
             at = text.find(word, at + 6)
+    if " (" in text:
+        for m in _PAREN_DOTTED.finditer(text):
+            if voc.mention.search(text, max(0, m.start() - 40), m.end() + 20):
+                return True
     return False
+
+
+_MENTION_GROUPS = (("name", "version"), ("name2", "version2"), ("name3", "version3"))
 
 
 def find_files(text: str) -> list[dict]:
@@ -346,7 +358,7 @@ def find_files(text: str) -> list[dict]:
                 rows.extend(value)
             else:
                 for m in voc.mention.finditer(value):
-                    name, version = (m["name"], m["version"]) if m["name"] else (m["name2"], m["version2"])
+                    name, version = next((m[n], m[v]) for n, v in _MENTION_GROUPS if m[n])
                     mentions.append(
                         {"file_name": name, "version": version, "size_bytes": None, "file_date": None, "platform": None}
                     )

@@ -97,14 +97,14 @@ class _Vocabulary:
         )
         self.typed_type_first = re.compile(rf"^[ \t]*(?P<type>{type_words})[ \t]*:[ \t]*(?P<name>\S[^\n]*?)[ \t]*$", re.I)
         self.colon_value = re.compile(
-            rf"^[ \t]*(?P<name>[^:\n]+?)[ \t]*:[ \t]*(?P<type>{reg_types})[ \t]*(?::[ \t]*(?P<data>[^\n]*?))?[ \t]*$",
+            rf"^[ \t]*(?P<name>[\w.$<>\"-]+(?:[ ][\w.$<>\"-]+){{0,3}})[ \t]*:[ \t]*(?P<type>{reg_types})[ \t]*(?::[ \t]*(?P<data>[^\n]*?))?[ \t]*$",
             re.I,
         )
         self.typed_value = re.compile(
             rf"(?P<name>[\w.$-]+)[ \t]?:[ \t]?(?P<type>{reg_types})\b(?::(?P<data>[^\s:,;]+))?", re.I
         )
         self.spaced_value = re.compile(
-            rf"^[ \t]+(?:-[ \t]+)?(?P<name>[A-Za-z][\w.$-]*)[ \t]+(?:-[ \t]+)?(?P<type>{reg_types})\b"
+            rf"^(?:[ \t]*-[ \t]+|[ \t]+)(?P<name>[A-Za-z][\w.$-]*)[ \t]+(?:-[ \t]+)?(?P<type>{reg_types})\b"
             rf"[ \t]*(?:=[ \t]*)?(?P<data>[^\n]*?)[ \t]*$",
             re.I,
         )
@@ -159,15 +159,21 @@ def _key_event(block: str, voc: _Vocabulary):
     root = voc.root_of[m["root"].lower()]
     rest = first[m.end():]
     sep = m["sep"].strip()
+    standalone = bool(_LEAD_STANDALONE.fullmatch(first[: m.start()]))
     if sep == ",":
         fields = rest.split(",")
+        if not standalone or "\\" not in fields[0]:
+            # "RegOpenKeyEx(HKEY_LOCAL_MACHINE, ..." or "HKEY_CURRENT_USER, and": a root, no key.
+            return [("root", root)]
         key = _clean_key(fields[0])
         name = fields[1].strip().strip('"') if len(fields) > 1 and fields[1].strip() else None
         return [("key", root, key, name)]
     if sep == "/":
         rest = rest.replace("/", "\\")
-    standalone = bool(_LEAD_STANDALONE.fullmatch(first[: m.start()]))
-    key = _cut_prose(rest, voc, standalone)
+    key = _cut_prose(rest, voc, True)
+    if not standalone and key.strip() != rest.strip():
+        # Inside a sentence that goes on after the key: the key ends at its last single word.
+        key = _cut_prose(rest, voc, False)
     whole = standalone and key.strip() == rest.strip()
     for line in lines[1:]:
         if voc.root_only.search(line):
@@ -258,7 +264,7 @@ def _scanner() -> pp.ParserElement:
     reg_types = voc.reg_type
     value_line = _rx(
         rf'[ \t]*(?:"[^"\n]*"|@)=[^\n]*\n|[^\n]*?[\w.$-][ \t]?:[ \t]?{reg_types}\b[^\n]*\n'
-        rf"|[ \t]+(?:-[ \t]+)?[A-Za-z][\w.$-]*[ \t]+(?:-[ \t]+)?{reg_types}\b[^\n]*\n"
+        rf"|(?:[ \t]*-[ \t]+|[ \t]+)[A-Za-z][\w.$-]*[ \t]+(?:-[ \t]+)?{reg_types}\b[^\n]*\n"
         rf"|[ \t]*{voc.type_word.pattern}[ \t]*:[ \t]*\S[^\n]*\n",
         "registry value line",
     )
