@@ -1,4 +1,4 @@
-"""Files and their versions named in a section: hotfix file tables, loose file
+r"""Files and their versions named in a section: hotfix file tables, loose file
 rows and inline "NAME version V" mentions.
 
 BNF (terminals are `pp.Regex` over whole lines or runs of lines; a row's
@@ -288,7 +288,11 @@ def _scanner() -> pp.ParserElement:
 
     # A run of lines none of which could start a table, a dated row or a mention:
     # one regex match instead of one pyparsing attempt per line.
-    maybe = r"[^\n]*?(?:\d[/-]|-[A-Za-z]{3}-|[Vv]ersion|VERSION|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d)"
+    maybe = (
+        r"[^\n]*?(?:\d/\d{1,2}/\d\d|\d-[A-Za-z]{3}-\d|\d-\d\d-\d\d|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d"
+        r"|\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d"
+        r"|(?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t])"
+    )
     noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
     other = _rx(_LINE, "other line").suppress()
     scanner = tables | loose | mention_line | noise | other
@@ -314,12 +318,13 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
     at) that the text holds a file table header, a dated line naming a file or
     a "NAME version V" mention; the pyparsing scan runs only when one passes,
     which is what keeps the many sections without files cheap."""
-    for word in _HEADER_WORDS:
-        at = text.find(word)
-        while at >= 0:
-            if voc.header_line.match(text, *_line_at(text, at, at)):
-                return True
-            at = text.find(word, at + 1)
+    if "ame" in text or "AME" in text:
+        for word in _HEADER_WORDS:
+            at = text.find(word)
+            while at >= 0:
+                if voc.header_line.match(text, *_line_at(text, at, at)):
+                    return True
+                at = text.find(word, at + 1)
     if "/" in text:
         for m in _SLASH_DATE.finditer(text):
             if voc.name_rx.search(text, *_line_at(text, m.start(), m.end())):
@@ -333,10 +338,12 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
             ):
                 return True
             at = text.find(word, at + 6)
-    if " (" in text:
-        for m in _PAREN_DOTTED.finditer(text):
-            if voc.mention.search(text, max(0, m.start() - 40), m.end() + 20):
+    at = text.find(" (")
+    while at >= 0:
+        if text[at + 2 : at + 3].isdigit() and _PAREN_DOTTED.match(text, at):
+            if voc.mention.search(text, max(0, at - 40), at + 30):
                 return True
+        at = text.find(" (", at + 2)
     return False
 
 

@@ -1,4 +1,4 @@
-"""Registry settings named in a section: keys under a root, and the values
+r"""Registry settings named in a section: keys under a root, and the values
 the text gives for them.
 
 BNF (terminals are `pp.Regex` over whole lines or runs of lines)::
