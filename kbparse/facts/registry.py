@@ -34,6 +34,9 @@ Rows, as an analyst reads the text:
   unique on (root, key, value_name), compared case-insensitively (the
   registry is), keeping the first spelling; the key's value-less row is
   dropped when the same key has a row with a value.
+- Values told in running prose ("add a DWORD value named X", "set X
+  (reg_dword) to 1") are not read; a "Name:REG_TYPE" written inside a
+  sentence is, without data unless written Name:REG_TYPE:data.
 - value_type is the canonical REG_ name ("DWORD" -> REG_DWORD); value_data is
   the rest of the data line as written, without a trailing period, or None.
 """
