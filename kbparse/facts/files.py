@@ -1,0 +1,381 @@
+r"""Files and their versions named in a section: hotfix file tables, loose file
+rows and inline "NAME version V" mentions.
+
+BNF (terminals are `pp.Regex` over whole lines or runs of lines; a row's
+cells are read by one token regex, so columns may come in any order)::
+
+    text        ::= (table | loose_row | mention_line | noise)*
+    table       ::= header rule? (gap row)+             -- gap: blank or rule lines
+    header      ::= COLUMN (SEP COLUMN)+ NL             -- a name column and one other
+    rule        ::= [-+| ]+ NL                          -- '-----' or '+-----+'
+    row         ::= cell (SEP cell)* NL                 -- exactly one FILE_NAME among the cells
+    loose_row   ::= row with a DATE and a SIZE          -- no header needed
+    cell        ::= FILE_NAME | DATE | TIME | SIZE | VERSION | PLATFORM | N/A | note | filler
+    mention_line::= ... FILE_NAME [,)]? 'version' VERSION ...  |  ... 'version' VERSION 'of' FILE_NAME ...
+    noise       ::= (any line that can start none of the above)+
+
+Normalization (an analyst's choices, documented here once):
+- file_name as written ("Ntoskrnl.exe"); only names whose extension is in the
+  vocabulary count, and a bare file name with no version and no table row
+  is not a row.
+- size_bytes: "84,240" -> 84240; units from the vocabulary, KB = 1024 bytes
+  ("154 KB" -> 157696, "17.7K" -> 18124, rounded down); a size written
+  "214,544 KB" is taken literally (x 1024) even where the table plainly
+  means bytes: the text is not second-guessed.
+- file_date: m/d/y (US order, as the house style writes it), d-Mon-y,
+  y-m-d and m-d-y; two-digit years below the vocabulary's pivot (30) are 20xx,
+  others 19xx. An impossible date is None.
+- platform: mapped to a canonical name (Intel, i386 -> x86; alpha -> Alpha).
+- version: "N/A"-style cells are None.
+- rows of a table are all kept (one file may ship for several platforms);
+  an inline mention is dropped when the same file and version already came
+  as a row or mention in the same text.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from functools import cache
+
+import pyparsing as pp
+
+from .vocab import STR, STR_MAP, STRS, STRS_MAP, load_vocabulary
+
+SPEC = {
+    "extensions": STRS,
+    "columns": STRS_MAP,
+    "platforms": STRS_MAP,
+    "size_units": STR_MAP,
+    "dates": {"months": STRS, "pivot": STR},
+    "inline": {"version_words": STRS, "no_value": STRS},
+}
+
+COLUMNS = ("file_name", "version", "size_bytes", "file_date", "platform")
+_COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platform", "extension", "ignore")
+
+_LINE = r"[^\n]*\n"
+
+
+def _words(words) -> str:
+    """Alternation of literal words, longest first, a space matching any run of blanks."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
+
+
+def _rx(pattern: str, name: str, flags: int = 0) -> pp.Regex:
+    element = pp.Regex(pattern, flags=flags)
+    element.leave_whitespace()
+    return element.set_name(name)
+
+
+class _Vocabulary:
+    """The regular expressions and maps built from grammars/facts/files.toml."""
+
+    def __init__(self, v: dict) -> None:
+        unknown = set(v["columns"]) - set(_COLUMN_KINDS)
+        if unknown:
+            from ..errors import DialectError
+
+            raise DialectError(f"files.toml: unknown column kind(s) {sorted(unknown)} (allowed: {_COLUMN_KINDS})")
+        self.months = {m.lower(): i + 1 for i, m in enumerate(v["dates"]["months"])}
+        self.pivot = int(v["dates"]["pivot"])
+        self.units = {u.lower(): int(f) for u, f in v["size_units"].items()}
+        self.platforms = {s.lower(): canon for canon, spellings in v["platforms"].items() for s in spellings}
+        self.column_of = {w.lower(): kind for kind, words in v["columns"].items() for w in words}
+        self.no_value = {s.lower() for s in v["inline"]["no_value"]}
+
+        ext = _words(v["extensions"])
+        end = r"(?=[\s|]|$)"
+        self.name = rf"[\w$~!#&@^'-]+(?:\.[\w$~-]+)*\.{ext}(?![\w.])"
+        months = _words(v["dates"]["months"])
+        self.date = (
+            rf"\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})|\d{{1,2}}-{months}-(?:\d{{4}}|\d{{2}})"
+            rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}-\d{{1,2}}-(?:\d{{4}}|\d{{2}})"
+        )
+        time = r"\d{1,2}:\d{2}(?::\d{2})?(?:[ ]?(?:[ap]\.?m\.?|midnight|noon)|[ap])?"
+        units = _words(self.units)
+        number = r"\d{1,3}(?:,\d{3})+|\d+"
+        platforms = _words(self.platforms)
+        no_value = _words(self.no_value)
+        # One token of a row; the order of the alternatives settles overlaps
+        # (a file name before a version, a size with a unit before a version).
+        self.token = re.compile(
+            rf"(?:(?P<name>{self.name})"
+            rf"|(?P<date>{self.date}){end}"
+            rf"|(?P<time>{time}){end}"
+            rf"|(?P<usize>(?:{number})(?:\.\d+)?[ ]?{units}){end}"
+            rf"|\(?(?P<platform>{platforms})\)?{end}"
+            rf"|(?P<novalue>{no_value}){end}"
+            rf"|(?P<version>(?:\d+|[a-z])(?:\.[0-9a-z]+)+){end}"
+            rf"|(?P<size>{number}){end}"
+            rf"|(?P<note>\([^()\n]*\)){end}"
+            rf"|(?P<folder>[\w$~-]+(?:\\[\w$~-]+)+){end}"
+            rf"|(?P<filler>{_words(v['inline']['version_words'])}|dated|[ahrsd-]{{4}}){end})",
+            re.I,
+        )
+        self.sep = re.compile(r"[ \t|\r\n]*")
+        self.size_rx = re.compile(rf"(?P<n>{number}(?:\.\d+)?)[ ]?(?P<unit>{units})?$", re.I)
+        self.date_rx = re.compile(
+            rf"(?P<m>\d{{1,2}})/(?P<d>\d{{1,2}})/(?P<y>\d+)|(?P<d2>\d{{1,2}})-(?P<mon>[a-z]+)-(?P<y2>\d+)"
+            rf"|(?P<y3>\d{{4}})-(?P<m3>\d{{2}})-(?P<d3>\d{{2}})|(?P<m4>\d{{1,2}})-(?P<d4>\d{{1,2}})-(?P<y4>\d+)",
+            re.I,
+        )
+        column = _words(self.column_of)
+        self.header = rf"[ \t|]*{column}(?:[ \t|]+{column})+[ \t|]*\n"
+        self.column_rx = re.compile(column, re.I)
+        self.header_line = re.compile(rf"{self.header[:-2]}$", re.I)
+        self.name_rx = re.compile(self.name, re.I)
+        versions = _words(v["inline"]["version_words"])
+        # A version number; "5.x" is a family, not a version.
+        vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
+        between = r"(?:[ \t]+(?:file|driver|to))?"
+        # What must come just before "version" in a mention: the end of a file name.
+        self.before_version = re.compile(rf"\.{ext}[,)]?(?:[ \t]+(?:file|driver|to))?[ \t]*\n?[ \t]*\(?$", re.I)
+        self.mention = re.compile(
+            rf"(?<![\w.\\/-])(?P<name>{self.name})[,)]?{between}[ \t]*\n?[ \t]*\(?{versions}[ \t]+(?P<version>{vnum})"
+            rf"|{versions}[ \t]+(?P<version2>{vnum})[ \t]+of[ \t]+(?:the[ \t]+)?(?P<name2>{self.name})"
+            rf"|(?<![\w.\\/-])(?P<name3>{self.name})[ \t]+\((?P<version3>\d+(?:\.\d+){{2,}})\)",
+            re.I,
+        )
+
+
+@cache
+def _vocabulary() -> _Vocabulary:
+    return _Vocabulary(load_vocabulary("files", SPEC))
+
+
+def _year(y: str, pivot: int) -> int:
+    n = int(y)
+    if len(y) <= 2:
+        return n + (2000 if n < pivot else 1900)
+    return n
+
+
+def parse_date(text: str, voc: _Vocabulary | None = None) -> dt.date | None:
+    """A table date as a date, or None when it is not a real date."""
+    voc = voc or _vocabulary()
+    m = voc.date_rx.fullmatch(text)
+    if not m:
+        return None
+    try:
+        if m["m"]:
+            return dt.date(_year(m["y"], voc.pivot), int(m["m"]), int(m["d"]))
+        if m["mon"]:
+            month = voc.months.get(m["mon"].lower())
+            return dt.date(_year(m["y2"], voc.pivot), month, int(m["d2"])) if month else None
+        if m["y3"]:
+            return dt.date(int(m["y3"]), int(m["m3"]), int(m["d3"]))
+        return dt.date(_year(m["y4"], voc.pivot), int(m["m4"]), int(m["d4"]))
+    except ValueError:
+        return None
+
+
+def parse_size(text: str, voc: _Vocabulary | None = None) -> int | None:
+    """'84,240' -> 84240, '154 KB' -> 157696 (KB = 1024), '1.42MB' -> 1488977."""
+    voc = voc or _vocabulary()
+    m = voc.size_rx.fullmatch(text.strip())
+    if not m:
+        return None
+    factor = voc.units[m["unit"].lower()] if m["unit"] else 1
+    return int(float(m["n"].replace(",", "")) * factor)
+
+
+def _cells(line: str, voc: _Vocabulary) -> list[tuple[str, str]] | None:
+    """The typed tokens of a row line, or None when some part is not a row token."""
+    out = []
+    pos, end = 0, len(line)
+    while True:
+        pos = voc.sep.match(line, pos).end()
+        if pos >= end:
+            return out
+        m = voc.token.match(line, pos)
+        if m is None:
+            return None
+        out.append((m.lastgroup, m[m.lastgroup]))
+        pos = m.end()
+
+
+def _row(cells, voc: _Vocabulary, name: str | None = None) -> dict | None:
+    """A files row from typed tokens: one file name, the first of each other kind."""
+    names = [v for k, v in cells if k == "name"]
+    if name is not None:
+        names.insert(0, name)
+    if len(names) != 1:
+        return None
+    first = {}
+    for kind, value in cells:
+        first.setdefault(kind, value)
+    size = first.get("usize") or first.get("size")
+    platform = first.get("platform")
+    return {
+        "file_name": names[0],
+        "version": first.get("version"),
+        "size_bytes": parse_size(size, voc) if size else None,
+        "file_date": parse_date(first["date"], voc) if "date" in first else None,
+        "platform": voc.platforms[platform.lower()] if platform else None,
+    }
+
+
+def _table_action(voc: _Vocabulary):
+    def action(tokens: pp.ParseResults):
+        header, *lines = tokens
+        kinds = {voc.column_of[" ".join(w.lower().split())] for w in voc.column_rx.findall(header)}
+        rows = []
+        for line in lines:
+            if "extension" in kinds and (m := _SPLIT_NAME.match(line)) and "." not in m["base"]:
+                cells = _cells(m["rest"], voc)
+                row = _row(cells, voc, f"{m['base']}.{m['ext']}") if cells is not None else None
+            else:
+                cells = _cells(line, voc)
+                row = _row(cells, voc) if cells is not None else None
+            if row is not None:
+                rows.append(row)
+        return [("table", rows)]
+
+    return action
+
+
+_SPLIT_NAME = re.compile(r"[ \t|]*(?P<base>[\w$~-]+)[ \t|]+(?P<ext>[\w$~]{1,3})(?=[ \t|])(?P<rest>[^\n]*)")
+
+
+def _is_row(line: str, voc: _Vocabulary, loose: bool, extension: bool = False) -> bool:
+    if extension:
+        m = _SPLIT_NAME.match(line)
+        return bool(m) and "." not in m["base"] and _cells(m["rest"], voc) is not None
+    cells = _cells(line, voc)
+    if cells is None or sum(1 for k, _ in cells if k == "name") != 1:
+        return False
+    kinds = {k for k, _ in cells}
+    return not loose or ("date" in kinds and ("size" in kinds or "usize" in kinds))
+
+
+@cache
+def _scanner() -> pp.ParserElement:
+    voc = _vocabulary()
+
+    def kinds(line: str) -> list[str]:
+        return [voc.column_of[" ".join(w.lower().split())] for w in voc.column_rx.findall(line)]
+
+    def header(extension: bool) -> pp.Regex:
+        element = _rx(voc.header, "file table header" + (" with an extension column" if extension else ""), re.I)
+        return element.add_condition(
+            lambda t: "name" in (k := kinds(t[0])) and len(set(k)) >= 2 and ("extension" in k) == extension
+        )
+
+    rule = _rx(r"[ \t|+]*-[-+| \t]*\n", "dashed rule")
+    blank = _rx(r"[ \t]*\n", "blank line")
+    gap = (blank | rule)[...].suppress()
+
+    def row(name: str, **how) -> pp.Regex:
+        element = _rx(r"[ \t|]*[^\s|][^\n]*\n", name)
+        return element.add_condition(lambda t: _is_row(t[0], voc, **how))
+
+    table = header(False) + rule.suppress()[0, 1] + (gap + row("file table row", loose=False))[1, ...]
+    # "Filename Extension Size ..." tables (Windows 3.x driver lists) split the
+    # name into two cells: CANONIII  DRV  45211 ...
+    split_table = header(True) + rule.suppress()[0, 1] + (
+        gap + row("file table row with a split name", loose=False, extension=True)
+    )[1, ...]
+    tables = (table | split_table).set_name("file table").add_parse_action(_table_action(voc))
+
+    loose = row("file row without a header", loose=True)
+    loose.add_parse_action(lambda t: [("table", [_row(_cells(t[0], voc), voc)])])
+
+    mention = voc.mention.pattern
+    mention_line = _rx(rf"(?:[^\n]*?(?:{mention}))[^\n]*\n", "inline file version mention", re.I)
+    mention_line.add_parse_action(lambda t: [("mention", t[0])])
+
+    # A run of lines none of which could start a table, a dated row or a mention:
+    # one regex match instead of one pyparsing attempt per line.
+    maybe = (
+        r"[^\n]*?(?:\d/\d{1,2}/\d\d|\d-[A-Za-z]{3}-\d|\d-\d\d-\d\d|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d"
+        r"|\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d"
+        r"|(?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t])"
+    )
+    noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
+    other = _rx(_LINE, "other line").suppress()
+    scanner = tables | loose | mention_line | noise | other
+    # Every terminal starts at a line start: indentation is part of the match.
+    scanner.leave_whitespace().parse_with_tabs()
+    return scanner.set_name("files scanner")
+
+
+_HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
+_SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
+_VERSION_NUMBER = re.compile(r"[ \t]+\d")
+_PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
+
+
+def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
+    """Bounds of the line(s) holding text[start:end]."""
+    stop = text.find("\n", end)
+    return text.rfind("\n", 0, start) + 1, stop if stop >= 0 else len(text)
+
+
+def _gate(text: str, voc: _Vocabulary) -> bool:
+    """Cheap tests (substrings first, then regexes on the few lines they point
+    at) that the text holds a file table header, a dated line naming a file or
+    a "NAME version V" mention; the pyparsing scan runs only when one passes,
+    which is what keeps the many sections without files cheap."""
+    if "ame" in text or "AME" in text:
+        for word in _HEADER_WORDS:
+            at = text.find(word)
+            while at >= 0:
+                if voc.header_line.match(text, *_line_at(text, at, at)):
+                    return True
+                at = text.find(word, at + 1)
+    if "/" in text:
+        for m in _SLASH_DATE.finditer(text):
+            if voc.name_rx.search(text, *_line_at(text, m.start(), m.end())):
+                return True
+    for word in ("ersion", "ERSION"):
+        at = text.find(word)
+        while at >= 0:
+            if _VERSION_NUMBER.match(text, at + 6) and (
+                voc.before_version.search(text, max(0, at - 32), at - 1)
+                or voc.mention.match(text, at - 1, at + 90)
+            ):
+                return True
+            at = text.find(word, at + 6)
+    at = text.find(" (")
+    while at >= 0:
+        if text[at + 2 : at + 3].isdigit() and _PAREN_DOTTED.match(text, at):
+            if voc.mention.search(text, max(0, at - 40), at + 30):
+                return True
+        at = text.find(" (", at + 2)
+    return False
+
+
+_MENTION_GROUPS = (("name", "version"), ("name2", "version2"), ("name3", "version3"))
+
+
+def find_files(text: str) -> list[dict]:
+    """Rows (file_name, version, size_bytes, file_date, platform) named in a section's text."""
+    if not isinstance(text, str):
+        return []
+    voc = _vocabulary()
+    if not _gate(text, voc):
+        return []
+    rows: list[dict] = []
+    mentions: list[dict] = []
+    for tokens, _, _ in _scanner().scan_string(text if text.endswith("\n") else text + "\n", always_skip_whitespace=False):
+        for kind, value in tokens:
+            if kind == "table":
+                rows.extend(value)
+            else:
+                for m in voc.mention.finditer(value):
+                    name, version = next((m[n], m[v]) for n, v in _MENTION_GROUPS if m[n])
+                    mentions.append(
+                        {"file_name": name, "version": version, "size_bytes": None, "file_date": None, "platform": None}
+                    )
+    seen = {(r["file_name"].lower(), (r["version"] or "").lower()) for r in rows}
+    for r in mentions:
+        key = (r["file_name"].lower(), r["version"].lower())
+        if key not in seen:
+            seen.add(key)
+            rows.append(r)
+    for r in rows:
+        if r["version"] is not None and r["version"].lower() in voc.no_value:
+            r["version"] = None
+    return rows
