@@ -79,7 +79,7 @@ COLUMNS = ("kind", "code", "source")
 # costs a couple of microseconds; where a literal is common in prose ("error",
 # "event") a regex starting with it (so found by a fast literal search) asks
 # for a number close after it before the section is scanned at all.
-_GATE_PLAIN = ("0x", "STOP", "&H", "&h", "HTTP", "[8", "LNK", "LINK", "[Microsoft]", "RESULT", "orbidden",
+_GATE_PLAIN = ("0x", "0X", "ompiler", "STOP", "&H", "&h", "HTTP", "[8", "LNK", "LINK", "[Microsoft]", "RESULT", "orbidden",
                "VENT", "qlState", "QLSTATE", "Msg ", "ORA-")
 _GATE_CHECKED = tuple(
     (literal, re.compile(pattern))
@@ -87,28 +87,35 @@ _GATE_CHECKED = tuple(
         ("rror", r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?[-'\"(\[#]?[0-9]"
                  r"|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
         ("RROR", r"RROR[^\w\n]{0,3}[0-9]"), ("Stop", r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"),
-        ("vent", r"vent(?:s|[ \t]*-?[ \t]*I[Dd]s?)?[ \t]*[:,]?[ \t]*\(?[ \t]*\d"),
+        ("vent", r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"),
         ("arning", r"arning[ \t:]+[A-Z]{1,7}\d{4}"),
     )
 )
 
 
+# A tool message line ("   L2028: Automatic data segment ...") has no keyword at all.
+_TOOL_LINE = re.compile(r"(?m)^[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
+
+
 def _may_hold_code(text: str) -> bool:
-    return any(map(text.__contains__, _GATE_PLAIN)) or any(
-        literal in text and rx.search(text) for literal, rx in _GATE_CHECKED
+    return (
+        any(map(text.__contains__, _GATE_PLAIN))
+        or any(literal in text and rx.search(text) for literal, rx in _GATE_CHECKED)
+        or _TOOL_LINE.search(text) is not None
     )
 
 
 # Markers for the two terminals without a keyword: found by their digits.
 _TOOL, _STATUS = object(), object()
-_TOOL_DIGITS = re.compile(r"[A-Z]\d{4}")
+_TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
 _STATUS_DIGITS = re.compile(r"(?<![\w.,-])[45]\d\d\b")
 
 
 def _words(words, boundary: bool = True) -> str:
-    """Regex alternation of phrases, longest first; a space matches any run of blanks."""
+    """Regex alternation of phrases, longest first."""
     ordered = sorted(set(words), key=len, reverse=True)
-    alt = "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered)
+    # A space matches any blanks, a line break too: KB text wraps "Event\nID 197".
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
     return rf"\b(?:{alt})\b" if boundary else f"(?:{alt})"
 
 
@@ -121,6 +128,11 @@ def _rx(pattern: str, name: str, flags: int = 0) -> pp.Regex:
 def _anonymous(pattern: str) -> str:
     """A terminal's pattern without group names, so that several fit in one regex."""
     return re.sub(r"\(\?P=\w+\)", "['\"]?", re.sub(r"\(\?P<\w+>", "(?:", pattern))
+
+
+def _is_hresult(value: int) -> bool:
+    """High bit set, and not a small negative number written in hex (0xFFFFFC15 is -1003)."""
+    return 2**31 <= value < 0xFFFF0000
 
 
 def _hex(value: int) -> str:
@@ -143,9 +155,10 @@ class _Grammar:
         hex8 = r"[0-9A-Fa-f]{8}"
         hi8 = r"[89A-Fa-f][0-9A-Fa-f]{7}"
         not_guid = r"(?![0-9A-Za-z])(?!-[0-9A-Fa-f]{4})"
-        self.ctx = re.compile(_words(v["hresult"]["context"]), I)
+        # Context words match at a word start only: "ExceptionCode", "returned", "errors".
+        self.ctx = re.compile(r"(?<![A-Za-z])" + _words(v["hresult"]["context"], boundary=False), I)
         self.veto = re.compile(_words(v["hresult"]["veto"], boundary=False), I)
-        self.tool_ctx = re.compile(_words(v["tool"]["context"]) + r"[ \t:]*\S*[ \t]*$", I)
+        self.tool_ctx = re.compile(_words(v["tool"]["context"]) + r"(?:[ \t:]+\S+){0,3}[ \t:]*$", I)
         self.tool_after = re.compile(r"[ \t]*:|[ \t]+(?:fatal|error|warning)\b", I)
         self.bare_tools = frozenset(v["tool"]["bare_prefixes"])
         reasons = [r for r in v["http"]["reasons"]]
@@ -171,7 +184,7 @@ class _Grammar:
         stop_line.add_parse_action(self._stop_line)
 
         event = _rx(
-            rf"{_words(v['event']['keywords'])}[ \t]*[:,]?[ \t]*(?:\([ \t]*)?"
+            rf"{_words(v['event']['keywords'])}[ \t]*[:,]?[ \t]*\n?[ \t]*(?:\([ \t]*)?"
             r"(?P<ids>\d{1,5}(?:[ \t]*(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|and|or|&)[ \t]*\d{1,5})*)(?![\w.]\d|\w)",
             "event", I,
         )
@@ -210,7 +223,7 @@ class _Grammar:
 
         error_number = _rx(
             rf"{_words(v['error_number']['keywords'])}[ \t]*(?:[:#=][ \t]*)?(?:[\[('\"][ \t]*)?"
-            rf"(?P<num>0[xX][0-9A-Fa-f]{{1,8}}|{hi8}|-?\d{{1,10}})(?![\w.\-/]\w)(?![0-9A-Za-z])",
+            rf"(?P<num>0[xX][0-9A-Fa-f]{{1,8}}|{hi8}|\d{{1,5}}-\d{{1,5}}(?![-/.]\d)|-?\d{{1,10}})(?![\w.\-/]\w)(?![0-9A-Za-z])",
             "error_number", I,
         )
         error_number.add_parse_action(self._error_number)
@@ -222,7 +235,7 @@ class _Grammar:
         )
         hresult.add_parse_action(self._hresult)
 
-        tool = _rx(rf"(?<![\w\-.$\\/])(?P<prefix>{_words(v['tool']['prefixes'], boundary=False)})(?P<num>\d{{4,5}})\b", "tool")
+        tool = _rx(rf"(?<![\w\-.$\\/])(?P<prefix>{_words(v['tool']['prefixes'], boundary=False)})(?P<num>\d{{4,5}})\b", "tool", I)
         tool.add_parse_action(self._tool)
 
         kw = lambda *parts: [w.lower() for part in parts for w in v[part]["keywords"]]
@@ -251,10 +264,10 @@ class _Grammar:
         """Sorted offsets in `text` where a terminal starting with `words` may match."""
         found: set[int] = set()
         if words is _TOOL:
-            if any(w in low for w in self.tool_words):
+            if any(w in low for w in self.tool_words) or _TOOL_LINE.search(text):
                 for m in _TOOL_DIGITS.finditer(text):
                     at = m.start()
-                    while at > 0 and m.start() - at < 7 and text[at - 1].isupper():
+                    while at > 0 and m.start() - at < 7 and text[at - 1].isalpha():
                         at -= 1
                     found.update(range(at, m.start() + 1))
         elif words is _STATUS:
@@ -337,9 +350,13 @@ class _Grammar:
         num, end = toks["num"], loc + len(toks[0])
         if num.lower().startswith("0x"):
             value = int(num, 16)
-            if value >= 2**31:
+            if _is_hresult(value):
                 return [("hresult", _hex(value), None)]
+            if value >= 2**31:  # a small negative number in hex, written next to its decimal
+                return []
             return [("error_number", "0x" + num[2:].upper(), None)]
+        if re.fullmatch(r"\d+-\d+", num):
+            return [("error_number", num, None)]
         if len(num) == 8 and num[0] in "89ABCDEFabcdef" and (not num.isdigit() or num[0] in "8"):
             if not re.search(r"\d", num[1:]):
                 return []
@@ -354,6 +371,8 @@ class _Grammar:
     def _hresult(self, s, loc, toks):
         h = toks.get("h") or toks.get("b") or toks["bare"]
         if toks.get("bare") and not re.search(r"\d", h[1:]):
+            return []
+        if not _is_hresult(int(h, 16)):
             return []
         if not toks.get("b") and not self._in_context(s, loc, loc + len(toks[0])):
             return []
@@ -372,12 +391,12 @@ class _Grammar:
 
     def _tool(self, s, loc, toks):
         text, end = toks[0], loc + len(toks[0])
-        if toks["prefix"] not in self.bare_tools:
+        if toks["prefix"] not in self.bare_tools or not text.isupper():
             line_start = s.rfind("\n", 0, loc) + 1
             before = s[max(line_start, loc - 30):loc]
             if not (self.tool_ctx.search(before) or self.tool_after.match(s, end)):
                 return []
-        return [("tool", text, None)]
+        return [("tool", text.upper(), None)]
 
     def _odbc_chain(self, s, loc, toks):
         parts = re.findall(r"\[([^\[\]\n]*)\]", toks[0])
