@@ -256,7 +256,8 @@ class _Grammar:
             if isinstance(words, list):
                 words = tuple(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
             jump = _Jump().set_name(f"skip to a possible {terminal.name}")
-            self.scans.append((priority, words, terminal, jump, jump + pp.Optional(terminal | any_char)))
+            scan = (jump + pp.Optional(terminal | any_char)).leave_whitespace()
+            self.scans.append((priority, words, terminal, jump, scan))
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
 
@@ -292,7 +293,7 @@ class _Grammar:
             if not any(terminal.re.match(text, at) for at in offsets):
                 continue
             jump.start(offsets)
-            for tokens, start, end in scan.scan_string(text):
+            for tokens, start, end in scan.scan_string(text, always_skip_whitespace=False):
                 # The match proper starts at the offset the jump landed on; a
                 # one-character match is the skip over a place where the terminal failed.
                 i = bisect.bisect_left(offsets, start)
@@ -374,7 +375,7 @@ class _Grammar:
             return []
         if not _is_hresult(int(h, 16)):
             return []
-        if not toks.get("b") and not self._in_context(s, loc, loc + len(toks[0])):
+        if not (toks.get("b") or toks.get("kw")) and not self._in_context(s, loc, loc + len(toks[0])):
             return []
         return [("hresult", _hex(int(h, 16)), None)]
 
@@ -417,6 +418,7 @@ class _Jump(pp.Token):
         super().__init__()
         self.mayReturnEmpty = True
         self.mayIndexError = False
+        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
         self._state = threading.local()
 
     def start(self, offsets: list[int]) -> None:

@@ -37,9 +37,17 @@ import pyparsing as pp
 
 from .vocab import STRS, load_vocabulary
 
-SPEC = {"lead_words": STRS, "not_lead_words": STRS, "separators": STRS, "note_words": STRS}
+SPEC = {
+    "lead_words": STRS,
+    "not_lead_words": STRS,
+    "plural_words": STRS,
+    "singular_words": STRS,
+    "separators": STRS,
+    "note_words": STRS,
+}
 COLUMNS = ("text",)
 
+_LIST_ITEM = re.compile(r"(?:[-*]|\d{1,2}[.)]|[a-z][.)])[ \t]")
 _BLOCK = r"(?P<block>(?:[ \t]+\S[^\n]*(?:\n|\Z)|[ \t]*\n)+)"
 
 
@@ -66,6 +74,7 @@ class _Jump(pp.Token):
         super().__init__()
         self.mayReturnEmpty = True
         self.mayIndexError = False
+        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
         self._state = threading.local()
 
     def start(self, offsets: list[int]) -> None:
@@ -81,6 +90,8 @@ class _Grammar:
     def __init__(self, v: dict) -> None:
         self.lead = re.compile(_words(v["lead_words"]), re.I)
         self.not_lead = re.compile(_words(v["not_lead_words"]), re.I)
+        self.plural = re.compile(_words(v["plural_words"]), re.I)
+        self.singular = re.compile(_words(v["singular_words"]), re.I)
         seps = sorted(set(v["separators"]), key=len, reverse=True)
         self.separator = re.compile(r"[ \t]*(?:" + "|".join(re.escape(w) for w in seps) + r")[ \t]*", re.I)
         self.note = re.compile(r"[ \t]*(?:" + "|".join(re.escape(w) for w in v["note_words"]) + r")\b", re.I)
@@ -92,7 +103,7 @@ class _Grammar:
         self.terminals = (quoted, alternate)
         self.skip = _Jump().set_name("skip to a line ending in a colon")
         any_char = _rx(r"[\s\S]", "any char").add_parse_action(lambda: [])
-        self.scanner = (self.skip + pp.Optional(quoted | alternate | any_char)).set_name("message scan")
+        self.scanner = (self.skip + pp.Optional(quoted | alternate | any_char)).leave_whitespace().set_name("message scan")
 
     def offsets(self, text: str) -> list[int]:
         """Starts of the lines ending in a colon whose block is a quoted message,
@@ -114,15 +125,19 @@ class _Grammar:
             at = text.find(":\n", at + 2)
         return found
 
-    def is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
-        """Does the sentence ending at `colon` introduce a message?"""
+    def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
+        """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
         para = s.rfind("\n\n", 0, line_start)
         start = max(para + 2 if para >= 0 else 0, line_start - 400)
         lead = s[start:colon]
-        # The sentence: what follows the last full stop in the paragraph.
         stops = [m.end() for m in re.finditer(r"[.!?][\"')]?\s", lead)]
-        sentence = lead[stops[-1]:] if stops else lead
-        return bool(self.lead.search(sentence)) and not self.not_lead.search(sentence)
+        return lead[stops[-1]:] if stops else lead
+
+    def is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
+        """Does the sentence ending at `colon` introduce a message?"""
+        sentence = self.lead_sentence(s, line_start, colon)
+        last_clause = sentence.rsplit(",", 1)[-1]
+        return bool(self.lead.search(sentence)) and not self.not_lead.search(last_clause)
 
     # -- parse actions: ("quoted"|"alternate", start, end, [message texts]) -------
 
@@ -132,15 +147,21 @@ class _Grammar:
         end = loc + len(toks[0])
         if not self.is_message_lead(s, loc, colon):
             return [("skip", loc, end, [])]
-        return [("quoted", loc, end, self._messages(toks["block"], _text_indent(lead)))]
+        sentence = self.lead_sentence(s, loc, colon)
+        per_paragraph = bool(self.plural.search(sentence)) and not self.singular.search(sentence)
+        # A bare label ("Description:") over text no deeper than itself is a field, not a lead-in.
+        bare_label = len(lead.split()) <= 2
+        return [("quoted", loc, end, self._messages(toks["block"], _text_indent(lead), per_paragraph, bare_label))]
 
     def _alternate(self, s, loc, toks):
-        return [("alternate", loc, loc + len(toks[0]), self._messages(toks["block"], 0))]
+        return [("alternate", loc, loc + len(toks[0]), self._messages(toks["block"], 0, False, False))]
 
-    def _messages(self, block: str, lead_indent: int) -> list[str]:
+    def _messages(self, block: str, lead_indent: int, per_paragraph: bool, bare_label: bool) -> list[str]:
         lines = block.split("\n")
         first = next((ln for ln in lines if ln.strip()), "")
         shallow = lead_indent > 0 and _indent(first) <= lead_indent
+        if shallow and bare_label:
+            return []
         messages: list[list[str]] = [[]]
         blank_before = False
         for line in lines:
@@ -148,7 +169,10 @@ class _Grammar:
                 if shallow and any(x.strip() for x in messages[-1]):
                     break
                 blank_before = True
-                messages[-1].append("")
+                if per_paragraph and any(x.strip() for x in messages[-1]):
+                    messages.append([])
+                else:
+                    messages[-1].append("")
                 continue
             if self.separator.fullmatch(line):
                 messages.append([])
@@ -159,7 +183,12 @@ class _Grammar:
             else:
                 messages[-1].append(line)
             blank_before = False
-        return [t for t in (_unindent(m) for m in messages) if t]
+        texts = [t for t in (_unindent(m) for m in messages) if t]
+        # Every paragraph a list item ("- txt", "a. Ping ..."): a list, not a message.
+        paragraphs = [p for t in texts for p in t.split("\n\n")]
+        if paragraphs and all(_LIST_ITEM.match(p) for p in paragraphs):
+            return []
+        return texts
 
 
 def _text_indent(line: str) -> int:
@@ -198,7 +227,7 @@ def find_error_messages(text: str) -> list[dict]:
     grammar.skip.start(offsets)
     rows: list[dict] = []
     previous = None  # (kind, end) of the block before, to accept an "-or-" block after a message
-    for tokens, _start, _end in grammar.scanner.scan_string(text):
+    for tokens, _start, _end in grammar.scanner.scan_string(text, always_skip_whitespace=False):
         for kind, start, end, messages in tokens:
             if kind == "alternate":
                 joined = previous is not None and previous[0] in ("quoted", "alternate") and not text[previous[1]:start].strip()
