@@ -3,10 +3,13 @@
 `find_error_codes(text)` gives one row per distinct (kind, code) of a section's
 text, in order of first appearance: ``{"kind", "code", "source"}``.
 
-BNF (each terminal one `pp.Regex`; `skip` jumps over text that cannot start a
-code, so a scan costs one regex search per candidate, not one try per character)::
+BNF (each terminal one `pp.Regex`). Each terminal is scanned on its own with
+scan_string as `jump (terminal | ANY_CHAR)?`, where `jump` goes to the next
+offset where the terminal's keyword occurs (found with str.find), and the
+matches are merged by position (earliest first, then the order of `code`), as
+one MatchFirst scan would; a gate of plain substring tests skips most sections
+before any of this::
 
-    scan       ::= skip (code | ANY_CHAR)?        -- run with scan_string
     code       ::= stop | stop_line | runtime | http | odbc_chain | sqlstate
                    | event | sql_msg | oracle | error_number | hresult | tool
     stop       ::= STOP_WORD FILLER? ':'? HEX stop_params?   -- "STOP: 0x0000001E (0xC0000005, ...)"
@@ -18,7 +21,8 @@ code, so a scan costs one regex search per candidate, not one try per character)
     odbc_chain ::= '[Microsoft]' ('[' TEXT ']')+      -- with an ODBC word in one bracket
     sqlstate   ::= SQLSTATE_LABEL [:=]? QUOTE? XXXXX
     error_number ::= ERROR_WORDS [:#=]? OPEN? (DECIMAL | 0xHEX | HHHHHHHH)
-    hresult    ::= (0x | &H) [8-F]HHHHHHH | '[' [8-F]HHHHHHH ']' | [8C]HHHHHHH   -- in context
+    hresult    ::= (0x | &H) [8-F]HHHHHHH | '[' [8-F]HHHHHHH ']' | HRESULT_WORD [:=]? [8-F]HHHHHHH
+                                                          -- the first form only in context
     tool       ::= TOOL_PREFIX DDDD D?                    -- in context, or a distinctive prefix
 
 Kinds and normalization (what an analyst searching the corpus would type):
@@ -125,11 +129,6 @@ def _rx(pattern: str, name: str, flags: int = 0) -> pp.Regex:
     return element.set_name(name)
 
 
-def _anonymous(pattern: str) -> str:
-    """A terminal's pattern without group names, so that several fit in one regex."""
-    return re.sub(r"\(\?P=\w+\)", "['\"]?", re.sub(r"\(\?P<\w+>", "(?:", pattern))
-
-
 def _is_hresult(value: int) -> bool:
     """High bit set, and not a small negative number written in hex (0xFFFFFC15 is -1003)."""
     return 2**31 <= value < 0xFFFF0000
@@ -151,7 +150,7 @@ class _Grammar:
     """The terminals of one vocabulary and the scanner composed of them."""
 
     def __init__(self, v: dict) -> None:
-        I = re.IGNORECASE
+        I = re.IGNORECASE  # noqa: E741 - read as a flag, like re.I
         hex8 = r"[0-9A-Fa-f]{8}"
         hi8 = r"[89A-Fa-f][0-9A-Fa-f]{7}"
         not_guid = r"(?![0-9A-Za-z])(?!-[0-9A-Fa-f]{4})"
