@@ -1,0 +1,471 @@
+"""Error identifiers in section text: STOP codes, event ids, HRESULTs and the rest.
+
+`find_error_codes(text)` gives one row per distinct (kind, code) of a section's
+text, in order of first appearance: ``{"kind", "code", "source"}``.
+
+BNF (each terminal one `pp.Regex`). Each terminal is scanned on its own with
+scan_string as `jump (terminal | ANY_CHAR)?`, where `jump` goes to the next
+offset where the terminal's keyword occurs (found with str.find), and the
+matches are merged by position (earliest first, then the order of `code`), as
+one MatchFirst scan would; a gate of plain substring tests skips most sections
+before any of this::
+
+    code       ::= stop | stop_line | runtime | http | odbc_chain | sqlstate
+                   | event | sql_msg | oracle | error_number | hresult | tool
+    stop       ::= STOP_WORD FILLER? ':'? HEX stop_params?   -- "STOP: 0x0000001E (0xC0000005, ...)"
+    stop_line  ::= ^ 0xHHHHHHHH '(' HEX (',' HEX){3} ')'      -- a bare STOP line after "STOP error messages:"
+    stop_params::= '(' ... ')' | '[' ... ']' | '{' ... '}' | (HEX8){1,4}   -- consumed, never codes
+    event      ::= EVENT_WORD ':'? NUMBER (('and'|'or'|'&'|',') NUMBER)*
+    runtime    ::= RUNTIME_WORDS ':'? QUOTE? '-'? DIGITS ('(' HEX ')')? QUOTE?
+    http       ::= HTTP_WORD ':'? [45]DD ('.' DIGITS)? | [45]DD ('.' DIGITS)? '-'? REASON
+    odbc_chain ::= '[Microsoft]' ('[' TEXT ']')+      -- with an ODBC word in one bracket
+    sqlstate   ::= SQLSTATE_LABEL [:=]? QUOTE? XXXXX
+    error_number ::= ERROR_WORDS [:#=]? OPEN? (DECIMAL | 0xHEX | HHHHHHHH)
+    hresult    ::= (0x | &H) [8-F]HHHHHHH | '[' [8-F]HHHHHHH ']' | HRESULT_WORD [:=]? [8-F]HHHHHHH
+                                                          -- the first form only in context
+    tool       ::= TOOL_PREFIX DDDD D?                    -- in context, or a distinctive prefix
+
+Kinds and normalization (what an analyst searching the corpus would type):
+- stop: every spelling (STOP 1E, Stop 0xA, STOP: 0x0000001e) -> ``0x0000001E``.
+  Parameters after the code are part of the STOP message, never codes of their own.
+- hresult: a 32-bit error value with the high bit set, whatever the spelling:
+  0x80004005, &H80004005, [80040102], 80004005, and the decimal forms VB prints
+  (-2147467259, 2147942487) -> ``0x80004005``. NTSTATUS and exception codes
+  (0xC0000005) are the same kind of value and land here too. A hex number counts
+  only near a context word of the vocabulary (error, failed, returned, HRESULT,
+  hr, code, exception...) on its line (or on the line before when it starts its
+  line), and not after a veto word (address, Const, ObjectID...): memory dumps,
+  addresses, GUIDs and constants in sample code are not errors.
+- event_id: decimal text ("7031"); `source` is the event source when the text
+  gives one in the same paragraph ("Source: MSExchangeMTA", "MSExchangeSA Event ID: 2036").
+- runtime: the VB/VBA run-time error number as written ("429"); a negative one is
+  an HRESULT in decimal and becomes an hresult row.
+- tool: compiler/linker/tool codes as written ("C1001", "LNK2001", "L2028"),
+  when "error"/"warning" precedes them on the line, a colon or "error" follows
+  them, or the prefix is distinctive alone (LNK, CVT, MIDL, ...).
+- http: the status code, 4xx and 5xx only, without the IIS sub-status ("403" for 403.5).
+- odbc: the bracketed driver chain as written, blanks inside brackets trimmed
+  ("[Microsoft][ODBC SQL Server Driver][SQL Server]"), and a SQLSTATE where
+  one is labelled ("IM002"): the chain names who raised the error, the
+  SQLSTATE what it was, and both are what people search for.
+- error_number: any other numbered error ("Error 1603", "error code: 1783",
+  "Msg 208, Level 16", "ORA-06403"); low hex values keep their 0x ("0x469").
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+import threading
+from functools import cache
+
+import pyparsing as pp
+
+from .vocab import STR, STRS, load_vocabulary
+
+SPEC = {
+    "stop": {"keywords": STRS, "fillers": STRS},
+    "event": {"keywords": STRS, "source_labels": STRS, "field_labels": STRS},
+    "runtime": {"keywords": STRS},
+    "hresult": {"keywords": STRS, "context": STRS, "veto": STRS},
+    "tool": {"prefixes": STRS, "bare_prefixes": STRS, "context": STRS},
+    "http": {"keywords": STRS, "reasons": STRS},
+    "odbc": {"chain_words": STRS, "sqlstate_labels": STRS},
+    "error_number": {"keywords": STRS, "sql_server_message": STR, "oracle_prefix": STR},
+}
+
+KINDS = ("stop", "event_id", "hresult", "runtime", "tool", "http", "error_number", "odbc")
+COLUMNS = ("kind", "code", "source")
+
+# Codes with no keyword of their own: a tool code (found by its digits, then
+# walked back to the start of its prefix) and a bare HTTP status before a reason.
+# The gate: most sections hold none of these, and testing a literal with `in`
+# costs a couple of microseconds; where a literal is common in prose ("error",
+# "event") a regex starting with it (so found by a fast literal search) asks
+# for a number close after it before the section is scanned at all.
+_GATE_PLAIN = ("0x", "0X", "ompiler", "STOP", "&H", "&h", "HTTP", "[8", "LNK", "LINK", "[Microsoft]", "RESULT", "orbidden",
+               "VENT", "qlState", "QLSTATE", "Msg ", "ORA-")
+_GATE_CHECKED = tuple(
+    (literal, re.compile(pattern))
+    for literal, pattern in (
+        ("rror", r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?[-'\"(\[#]?[0-9]"
+                 r"|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
+        ("RROR", r"RROR[^\w\n]{0,3}[0-9]"), ("Stop", r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"),
+        ("vent", r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"),
+        ("arning", r"arning[ \t:]+[A-Z]{1,7}\d{4}"),
+    )
+)
+
+
+# A tool message line ("   L2028: Automatic data segment ...") has no keyword at all.
+_TOOL_LINE = re.compile(r"(?m)^[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
+
+
+def _may_hold_code(text: str) -> bool:
+    return (
+        any(map(text.__contains__, _GATE_PLAIN))
+        or any(literal in text and rx.search(text) for literal, rx in _GATE_CHECKED)
+        or _TOOL_LINE.search(text) is not None
+    )
+
+
+# Markers for the two terminals without a keyword: found by their digits.
+_TOOL, _STATUS = object(), object()
+_TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
+_STATUS_DIGITS = re.compile(r"(?<![\w.,-])[45]\d\d\b")
+
+
+def _words(words, boundary: bool = True) -> str:
+    """Regex alternation of phrases, longest first."""
+    ordered = sorted(set(words), key=len, reverse=True)
+    # A space matches any blanks, a line break too: KB text wraps "Event\nID 197".
+    alt = "|".join(re.escape(w).replace(r"\ ", r"\s+") for w in ordered)
+    return rf"\b(?:{alt})\b" if boundary else f"(?:{alt})"
+
+
+def _rx(pattern: str, name: str, flags: int = 0) -> pp.Regex:
+    element = pp.Regex(pattern, flags=flags)
+    element.leave_whitespace()
+    return element.set_name(name)
+
+
+def _is_hresult(value: int) -> bool:
+    """High bit set, and not a small negative number written in hex (0xFFFFFC15 is -1003)."""
+    return 2**31 <= value < 0xFFFF0000
+
+
+def _hex(value: int) -> str:
+    return f"0x{value:08X}"
+
+
+def _decimal_hresult(number: str) -> str | None:
+    """A decimal spelling of an HRESULT (-2147467259, 2147942487) as 0x80004005, else None."""
+    value = int(number)
+    if -(2**31) <= value <= -(2**30) or 2**31 <= value < 2**32:
+        return _hex(value & 0xFFFFFFFF)
+    return None
+
+
+class _Grammar:
+    """The terminals of one vocabulary and the scanner composed of them."""
+
+    def __init__(self, v: dict) -> None:
+        I = re.IGNORECASE  # noqa: E741 - read as a flag, like re.I
+        hex8 = r"[0-9A-Fa-f]{8}"
+        hi8 = r"[89A-Fa-f][0-9A-Fa-f]{7}"
+        not_guid = r"(?![0-9A-Za-z])(?!-[0-9A-Fa-f]{4})"
+        # Context words match at a word start only: "ExceptionCode", "returned", "errors".
+        self.ctx = re.compile(r"(?<![A-Za-z])" + _words(v["hresult"]["context"], boundary=False), I)
+        self.veto = re.compile(_words(v["hresult"]["veto"], boundary=False), I)
+        self.tool_ctx = re.compile(_words(v["tool"]["context"]) + r"(?:[ \t:]+\S+){0,3}[ \t:]*$", I)
+        self.tool_after = re.compile(r"[ \t]*:|[ \t]+(?:fatal|error|warning)\b", I)
+        self.bare_tools = frozenset(v["tool"]["bare_prefixes"])
+        reasons = [r for r in v["http"]["reasons"]]
+        self.reason_after = re.compile(r"[ \t]*(?:-[ \t]*)?" + _words([r for r in reasons if r != "error"]), I)
+        labels = _words(v["event"]["source_labels"])
+        fields = _words(v["event"]["field_labels"])
+        self.source = re.compile(rf"{labels}[ \t]*:[ \t]*(?P<src>[^\n]*?)[ \t.]*(?=[ \t]{{2,}}|\n|$|[ \t]+{fields}[ \t]*:)", I)
+        self.camel_source = re.compile(r"(?<![\w.])(?P<src>[A-Z](?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])[A-Za-z]+)[ \t]+$")
+        chain_word = _words(v["odbc"]["chain_words"])
+        self.chain_word = re.compile(chain_word, I)
+
+        stop = _rx(
+            rf"(?P<kw>{_words(v['stop']['keywords'])})(?:[ \t]+{_words(v['stop']['fillers'])})?"
+            rf"(?P<colon>[ \t]*:)?[ \t]*(?P<nl>\n[ \t]*)?"
+            rf"(?P<code>0[xX][0-9A-Fa-f]{{1,8}}|[0-9A-Fa-f]{{1,8}})(?![0-9A-Za-z_.])"
+            rf"(?P<params>[ \t]*\n?[ \t]*(?:\([^()\n]*(?:\n[^()\n]*)?\)|\[[^\[\]\n]*\]|\{{[^{{}}\n]*\}})"
+            rf"|(?:[ \t]+(?:0[xX])?{hex8}\b){{1,4}})?",
+            "stop", I,
+        )
+        stop.add_parse_action(self._stop)
+        hexp = r"[ \t]*(?:0[xX])?[0-9A-Fa-f]{1,9}[ \t]*"
+        stop_line = _rx(rf"(?P<code>0[xX]{hex8})[ \t]*\({hexp}(?:,{hexp}){{3}}\)", "stop_line")
+        stop_line.add_parse_action(self._stop_line)
+
+        event = _rx(
+            rf"{_words(v['event']['keywords'])}[ \t]*[:,]?[ \t]*\n?[ \t]*(?:\([ \t]*)?"
+            r"(?P<ids>\d{1,5}(?:[ \t]*(?:,[ \t]*(?:and[ \t]+|or[ \t]+)?|and|or|&)[ \t]*\d{1,5})*)(?![\w.]\d|\w)",
+            "event", I,
+        )
+        event.add_parse_action(self._event)
+
+        runtime = _rx(
+            rf"{_words(v['runtime']['keywords'])}[ \t]*(?:number[ \t]*|no\.?[ \t]*)?[:#]?[ \t]*(?P<q>['\"]?)"
+            r"(?P<num>-?\d{1,10})(?:[ \t]*\((?P<hex>(?:0[xX])?[0-9A-Fa-f]{8,9})\))?(?P=q)(?![\w.]\d)",
+            "runtime", I,
+        )
+        runtime.add_parse_action(self._runtime)
+
+        http = _rx(
+            rf"{_words(v['http']['keywords'], boundary=False)}(?<![\w/.])?[ \t]*:?[ \t]*(?P<code>[45]\d\d)(?:\.\d{{1,3}})?(?![\w.])",
+            "http", I,
+        )
+        http.add_parse_action(lambda t: [("http", t["code"], None)])
+        http_reason = _rx(
+            rf"(?<![\w.,-])(?P<code>[45]\d\d)(?:\.\d{{1,3}})?[ \t]*(?:-[ \t]*)?{_words(reasons)}",
+            "http_reason", I,
+        )
+        http_reason.add_parse_action(lambda t: [("http", t["code"], None)])
+
+        odbc_chain = _rx(r"\[Microsoft\](?:\[[^\[\]\n]{1,80}\])+", "odbc_chain", I)
+        odbc_chain.add_parse_action(self._odbc_chain)
+        sqlstate = _rx(
+            rf"{_words(v['odbc']['sqlstate_labels'])}[ \t]*[:=]?[ \t]*['\"]?(?P<code>[0-9A-Z]{{5}})(?![\w])",
+            "sqlstate", I,
+        )
+        sqlstate.add_parse_action(lambda t: [("odbc", t["code"], None)])
+
+        sql_msg = _rx(rf"\b{re.escape(v['error_number']['sql_server_message'])}[ \t]+(?P<num>\d{{1,6}}),[ \t]*Level\b", "sql_msg", re.I)
+        sql_msg.add_parse_action(lambda t: [("error_number", t["num"], None)])
+        oracle = _rx(rf"\b{re.escape(v['error_number']['oracle_prefix'])}\d{{4,5}}\b", "oracle")
+        oracle.add_parse_action(lambda t: [("error_number", t[0], None)])
+
+        error_number = _rx(
+            rf"{_words(v['error_number']['keywords'])}[ \t]*(?:[:#=][ \t]*)?(?:[\[('\"][ \t]*)?"
+            rf"(?P<num>0[xX][0-9A-Fa-f]{{1,8}}|{hi8}|\d{{1,5}}-\d{{1,5}}(?![-/.]\d)|-?\d{{1,10}})(?![\w.\-/]\w)(?![0-9A-Za-z])",
+            "error_number", I,
+        )
+        error_number.add_parse_action(self._error_number)
+
+        hresult = _rx(
+            rf"(?:(?P<p>0[xX]|&[hH])(?P<h>{hi8})|\[(?P<b>{hi8})(?:-{hex8})?\]"
+            rf"|(?P<kw>{_words(v['hresult']['keywords'])})[ \t]*[:=]?[ \t]*(?P<bare>[89A-Fa-f][0-9A-Fa-f]{{7}})){not_guid}",
+            "hresult", I,
+        )
+        hresult.add_parse_action(self._hresult)
+
+        tool = _rx(rf"(?<![\w\-.$\\/])(?P<prefix>{_words(v['tool']['prefixes'], boundary=False)})(?P<num>\d{{4,5}})\b", "tool", I)
+        tool.add_parse_action(self._tool)
+
+        kw = lambda *parts: [w.lower() for part in parts for w in v[part]["keywords"]]
+        ora, msg = v["error_number"]["oracle_prefix"].lower(), v["error_number"]["sql_server_message"].lower()
+        # Each terminal with the lower-case words it starts with (found in the
+        # lowered text with str.find, which is what keeps a scan cheap), in the
+        # order that breaks ties when two start at the same place.
+        terminals = [
+            (stop, kw("stop")), (stop_line, ["0x"]), (runtime, kw("runtime")), (http, kw("http")),
+            (http_reason, _STATUS), (odbc_chain, ["[microsoft]"]), (sqlstate, [w.lower() for w in v["odbc"]["sqlstate_labels"]]),
+            (event, kw("event")), (sql_msg, [msg]), (oracle, [ora]), (error_number, kw("error_number")),
+            (hresult, ["0x", "&h", "["] + kw("hresult")), (tool, _TOOL),
+        ]
+        self.code = pp.MatchFirst([t for t, _ in terminals]).set_name("error code")
+        any_char = _rx(r"[\s\S]", "any char").add_parse_action(lambda: [])
+        self.scans = []
+        for priority, (terminal, words) in enumerate(terminals):
+            if isinstance(words, list):
+                words = tuple(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
+            jump = _Jump().set_name(f"skip to a possible {terminal.name}")
+            scan = (jump + pp.Optional(terminal | any_char)).leave_whitespace()
+            self.scans.append((priority, words, terminal, jump, scan))
+        self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
+        self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
+
+    def offsets(self, words, text: str, low: str) -> list[int]:
+        """Sorted offsets in `text` where a terminal starting with `words` may match."""
+        found: set[int] = set()
+        if words is _TOOL:
+            if any(w in low for w in self.tool_words) or _TOOL_LINE.search(text):
+                for m in _TOOL_DIGITS.finditer(text):
+                    at = m.start()
+                    while at > 0 and m.start() - at < 7 and text[at - 1].isalpha():
+                        at -= 1
+                    found.update(range(at, m.start() + 1))
+        elif words is _STATUS:
+            if any(w in low for w in self.reason_words):
+                found.update(m.start() for m in _STATUS_DIGITS.finditer(text))
+        else:
+            for word in words:
+                at = low.find(word)
+                while at >= 0:
+                    found.add(at)
+                    at = low.find(word, at + 1)
+        return sorted(found)
+
+    def matches(self, text: str) -> list[tuple[int, int, int, list]]:
+        """(start, end, priority, rows) of every terminal's matches, each scanned on its own."""
+        low = text.lower()
+        found = []
+        for priority, words, terminal, jump, scan in self.scans:
+            offsets = self.offsets(words, text, low)
+            # A plain regex try at each offset first: most offsets of a long
+            # section start nothing, and pyparsing need not be woken for them.
+            if not any(terminal.re.match(text, at) for at in offsets):
+                continue
+            jump.start(offsets)
+            for tokens, start, end in scan.scan_string(text, always_skip_whitespace=False):
+                # The match proper starts at the offset the jump landed on; a
+                # one-character match is the skip over a place where the terminal failed.
+                i = bisect.bisect_left(offsets, start)
+                if i < len(offsets) and end - offsets[i] > 1:
+                    found.append((offsets[i], end, priority, list(tokens)))
+        found.sort(key=lambda m: (m[0], m[2]))
+        return found
+
+    # -- parse actions: each returns a list of (kind, code, source) rows --------
+
+    def _stop(self, s, loc, toks):
+        code = toks["code"]
+        if not code.lower().startswith("0x"):
+            # Without 0x only "STOP 1E" and "Stop: c000021a", never "stop a process".
+            if toks.get("nl") or not re.search(r"\d", code) or not (toks.get("kw") == "STOP" or toks.get("colon")):
+                return []
+        return [("stop", _hex(int(code[2:] if code.lower().startswith("0x") else code, 16)), None)]
+
+    def _stop_line(self, s, loc, toks):
+        # A bare code with four parameters is a STOP message only when it starts its line.
+        if s[s.rfind("\n", 0, loc) + 1:loc].strip():
+            return []
+        return [("stop", _hex(int(toks["code"][2:], 16)), None)]
+
+    def _event(self, s, loc, toks):
+        ids = re.findall(r"\d+", toks["ids"])
+        source = self._event_source(s, loc, loc + len(toks[0]))
+        return [("event_id", str(int(n)), source) for n in ids]
+
+    def _event_source(self, s: str, start: int, end: int) -> str | None:
+        before = s.rfind("\n", 0, start) + 1
+        m = self.camel_source.search(s, before, start)
+        if m:
+            return m.group("src")
+        para_start = max(s.rfind("\n\n", 0, start), 0)
+        para_end = s.find("\n\n", end)
+        para_end = len(s) if para_end < 0 else para_end
+        best = None
+        for m in self.source.finditer(s, para_start, para_end):
+            src = m.group("src").strip()
+            if src and (best is None or abs(m.start() - start) < abs(best[0] - start)):
+                best = (m.start(), src)
+        return best[1] if best else None
+
+    def _runtime(self, s, loc, toks):
+        num, hexa = toks["num"], toks.get("hex")
+        if hexa and len(hexa.lower().removeprefix("0x")) == 8 and hexa[-8] in "89ABCDEFabcdef":
+            return [("hresult", _hex(int(hexa[-8:], 16)), None)]
+        hres = _decimal_hresult(num)
+        if hres:
+            return [("hresult", hres, None)]
+        return [("runtime", str(int(num)), None)]
+
+    def _error_number(self, s, loc, toks):
+        num, end = toks["num"], loc + len(toks[0])
+        if num.lower().startswith("0x"):
+            value = int(num, 16)
+            if _is_hresult(value):
+                return [("hresult", _hex(value), None)]
+            if value >= 2**31:  # a small negative number in hex, written next to its decimal
+                return []
+            return [("error_number", "0x" + num[2:].upper(), None)]
+        if re.fullmatch(r"\d+-\d+", num):
+            return [("error_number", num, None)]
+        if len(num) == 8 and num[0] in "89ABCDEFabcdef" and (not num.isdigit() or num[0] in "8"):
+            if not re.search(r"\d", num[1:]):
+                return []
+            return [("hresult", _hex(int(num, 16)), None)]
+        hres = _decimal_hresult(num)
+        if hres:
+            return [("hresult", hres, None)]
+        if re.fullmatch(r"[45]\d\d", num) and self.reason_after.match(s, end):
+            return [("http", num, None)]
+        return [("error_number", str(int(num)), None)]
+
+    def _hresult(self, s, loc, toks):
+        h = toks.get("h") or toks.get("b") or toks["bare"]
+        if toks.get("bare") and not re.search(r"\d", h[1:]):
+            return []
+        if not _is_hresult(int(h, 16)):
+            return []
+        if not (toks.get("b") or toks.get("kw")) and not self._in_context(s, loc, loc + len(toks[0])):
+            return []
+        return [("hresult", _hex(int(h, 16)), None)]
+
+    def _in_context(self, s: str, start: int, end: int) -> bool:
+        line_start = s.rfind("\n", 0, start) + 1
+        before = s[max(line_start, start - 60):start]
+        if self.veto.search(before):
+            return False
+        if not before.strip() and line_start > 0:
+            before = s[s.rfind("\n", 0, line_start - 1) + 1:line_start]
+        line_end = s.find("\n", end)
+        after = s[end:min(end + 40, len(s) if line_end < 0 else line_end)]
+        return bool(self.ctx.search(before) or self.ctx.search(after))
+
+    def _tool(self, s, loc, toks):
+        text, end = toks[0], loc + len(toks[0])
+        if toks["prefix"] not in self.bare_tools or not text.isupper():
+            line_start = s.rfind("\n", 0, loc) + 1
+            before = s[max(line_start, loc - 30):loc]
+            if not (self.tool_ctx.search(before) or self.tool_after.match(s, end)):
+                return []
+        return [("tool", text.upper(), None)]
+
+    def _odbc_chain(self, s, loc, toks):
+        parts = re.findall(r"\[([^\[\]\n]*)\]", toks[0])
+        if not any(self.chain_word.search(p) for p in parts):
+            return []
+        return [("odbc", "".join(f"[{' '.join(p.split())}]" for p in parts), None)]
+
+
+class _Jump(pp.Token):
+    """Jumps to the next anchor offset of the text being scanned (or to its end).
+
+    The offsets are computed once per text by _Grammar.anchors with plain
+    substring searches, which is what keeps a scan cheap: pyparsing tries the
+    terminals only where a code may start, not at every character.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.mayReturnEmpty = True
+        self.mayIndexError = False
+        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
+        self._state = threading.local()
+
+    def start(self, offsets: list[int]) -> None:
+        self._state.offsets = offsets
+
+    def parseImpl(self, instring, loc, do_actions=True):
+        offsets = self._state.offsets
+        i = bisect.bisect_left(offsets, loc)
+        return (offsets[i] if i < len(offsets) else len(instring)), []
+
+
+@cache
+def _grammar() -> _Grammar:
+    return _Grammar(load_vocabulary("error_codes", SPEC))
+
+
+def find_error_codes(text: str) -> list[dict]:
+    """Rows {kind, code, source} for the error identifiers of a section's text.
+
+    Each distinct (kind, code) once, in order of first appearance; an event id
+    seen with two different sources gives two rows, and a source found later
+    fills in an earlier row that had none.
+    """
+    if not isinstance(text, str):
+        return []
+    if not _may_hold_code(text):
+        return []
+    # Matches of different terminals may overlap ("HTTP Error 403" holds
+    # "Error 403", a STOP line holds its parameters): the earliest start wins,
+    # then the terminal listed first, as a single MatchFirst scan would choose.
+    taken_to = 0
+    codes = []
+    for start, end, _priority, found in _grammar().matches(text):
+        if start < taken_to:
+            continue
+        taken_to = end
+        codes += found
+    rows: list[dict] = []
+    seen: dict[tuple[str, str], list[dict]] = {}
+    for kind, code, source in codes:
+        same = seen.setdefault((kind, code), [])
+        if any(r["source"] == source or source is None for r in same):
+            continue
+        blank = next((r for r in same if r["source"] is None), None)
+        if blank is not None:
+            blank["source"] = source
+            continue
+        row = {"kind": kind, "code": code, "source": source}
+        same.append(row)
+        rows.append(row)
+    return rows

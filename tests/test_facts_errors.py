@@ -1,0 +1,245 @@
+"""The error_codes and error_messages recognizers of the facts layer."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from kbparse.errors import DialectError
+from kbparse.facts import error_codes, error_messages
+from kbparse.facts.error_codes import find_error_codes
+from kbparse.facts.error_messages import find_error_messages
+from kbparse.facts.vocab import load_vocabulary
+
+from facts_score import load_cases, score
+
+
+def codes(text: str) -> list[tuple]:
+    return [(r["kind"], r["code"], r["source"]) for r in find_error_codes(text)]
+
+
+def messages(text: str) -> list[str]:
+    return [r["text"] for r in find_error_messages(text)]
+
+
+# -- error codes: each form and each normalization -----------------------------
+
+@pytest.mark.parametrize("text, code", [
+    ("the screen shows STOP: 0x0000001e (0xC0000005, 0x8013ab12, 0x0, 0x1)", "0x0000001E"),
+    ("a STOP 1E on the console", "0x0000001E"),
+    ("Stop 0xA in Tcpip.sys", "0x0000000A"),
+    ("you may receive a STOP\n0xc0000244 error message", "0xC0000244"),
+    ("   STOP 0X0000007B 00000008 00000002 00000000 fe39de62", "0x0000007B"),
+    ("the bugcheck 0x50 occurs", "0x00000050"),
+])
+def test_stop_spellings_normalize_to_eight_hex_digits(text, code):
+    assert codes(text) == [("stop", code, None)]
+
+
+def test_stop_parameters_are_not_codes_of_their_own():
+    assert codes("STOP 0x0000000A (0x00000012, 0x80269287, 0x00000001, 0xC0000005)") == [("stop", "0x0000000A", None)]
+
+
+def test_a_bare_stop_line_after_a_lead_in_is_a_stop_code():
+    assert codes("one of these STOP messages:\n\n   0x0000000A (0x3, 0x2, 0x0, 0x80123456)") == [("stop", "0x0000000A", None)]
+
+
+def test_stop_as_a_verb_is_not_a_code():
+    assert codes("To stop a slide show, click anywhere. Stop 3 services.") == []
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("OLE error code 0x80040154: Class is not registered", "0x80040154"),
+    ("System Error &h80004005 occurred", "0x80004005"),
+    ("The operation failed. [80040102]", "0x80040102"),
+    ("Error 80004005, Network Server Objects", "0x80004005"),
+    ("the call returned hr=0x8007000e", "0x8007000E"),
+    ("HRESULT 80040e21 from the provider", "0x80040E21"),
+    ("Error 2147942487 is a Jet-level error", "0x80070057"),
+    ("Run-time error '-2147467259 (80004005)':", "0x80004005"),
+    ("Exception: access violation (0xc0000005)", "0xC0000005"),
+])
+def test_hresult_spellings_normalize_to_0x_form(text, expected):
+    assert codes(text) == [("hresult", expected, None)]
+
+
+@pytest.mark.parametrize("text", [
+    "Address 80269287 has base at 80268000 - ARROW.SYS",
+    "Global Const HKEY_LOCAL_MACHINE = &H80000002",
+    "   00d2f710 00403181 80020bc2 80020bbe 00d2f748",
+    "classid={8B14B770-748C-11D0-A309-00C04FD7CFC5}",
+    "TQUEUE4  ObjectID 0x80040003",
+    "This is version 4.00.950 of the file, build 80004005",
+])
+def test_hex_without_error_context_is_not_an_hresult(text):
+    assert codes(text) == []
+
+
+def test_event_id_with_source_in_its_paragraph():
+    text = "   Event ID: 9405\n   Source: MSExchangeMTA  Field Engineering\n   Type: Error"
+    assert codes(text) == [("event_id", "9405", "MSExchangeMTA")]
+
+
+def test_event_source_before_the_id_and_lists_of_ids():
+    assert codes("   MSExchangeSA Event ID: 2036 The file version") == [("event_id", "2036", "MSExchangeSA")]
+    assert codes("two Event IDs, 4018 and 4116, may be logged") == [
+        ("event_id", "4018", None), ("event_id", "4116", None)]
+
+
+def test_event_source_on_one_line_stops_at_the_next_field():
+    assert codes("Event ID: 7000 Source: Service Control Manager Type: Error") == [
+        ("event_id", "7000", "Service Control Manager")]
+
+
+def test_a_later_source_fills_an_earlier_row_and_duplicates_collapse():
+    text = "Event ID 7000 is logged.\n\n   Event ID: 7000\n   Source: Service Control Manager\n\nEvent ID 7000 again."
+    assert codes(text) == [("event_id", "7000", "Service Control Manager")]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Run-time error '429':", "429"), ("Runtime Error 13: Type mismatch", "13"), ("run-time error #9", "9"),
+])
+def test_runtime_errors(text, code):
+    assert codes(text) == [("runtime", code, None)]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("fatal error C1001: INTERNAL COMPILER ERROR", "C1001"),
+    ("Wnd3.obj : error LNK2001: unresolved external symbol", "LNK2001"),
+    ("   L2028: Automatic data segment plus heap exceeds 64K", "L2028"),
+    ("you may get a compiler error c2787 here", "C2787"),
+    ("// disable warning C4786: symbol greater than 255 characters", "C4786"),
+])
+def test_tool_codes_as_written_upper_cased(text, code):
+    assert codes(text) == [("tool", code, None)]
+
+
+def test_a_model_number_is_not_a_tool_code():
+    assert codes("   M1009                   Mode I  = Epson FX series") == []
+
+
+@pytest.mark.parametrize("text", ["HTTP Error 403", "HTTP 403.5 - Forbidden", 'a "403 Forbidden" error', "Error 403 - Forbidden"])
+def test_http_status_without_substatus(text):
+    assert codes(text) == [("http", "403", None)]
+
+
+def test_odbc_chain_trimmed_and_sqlstate():
+    assert codes("[Microsoft][ ODBC driver for Oracle ][Oracle ]ORA-06403 Unable") == [
+        ("odbc", "[Microsoft][ODBC driver for Oracle][Oracle]", None), ("error_number", "ORA-06403", None)]
+    assert codes('szSqlState = "IM002"') == [("odbc", "IM002", None)]
+
+
+@pytest.mark.parametrize("text, code", [
+    ("Error 1603", "1603"), ("NT/MTA error code: 1783.", "1783"), ("Error #5: Access Denied", "5"),
+    ("Msg 208, Level 16, State 1", "208"), ("unexpected replication thread error 0x469.", "0x469"),
+    ("Jet error -1018 occurred", "-1018"), ("Error 16-15", "16-15"),
+])
+def test_error_numbers(text, code):
+    assert codes(text) == [("error_number", code, None)]
+
+
+def test_a_small_negative_in_hex_beside_its_decimal_is_not_an_hresult():
+    assert codes("Error -1003 (0xfffffc15) = JET_errInvalidParameter") == [("error_number", "-1003", None)]
+
+
+def test_order_of_first_appearance_and_one_row_per_code():
+    text = "Error 0x80004005 then STOP 0xA, then error 0x80004005 again and Event ID 11."
+    assert codes(text) == [("hresult", "0x80004005", None), ("stop", "0x0000000A", None), ("event_id", "11", None)]
+
+
+# -- error messages ---------------------------------------------------------------
+
+def test_message_after_a_wrapped_lead_in_is_unindented():
+    text = ("When you start Setup, you may receive the following error\nmessage:\n\n"
+            "   Error 5: Access denied\n      (details)   \n\nThis happens because...")
+    assert messages(text) == ["Error 5: Access denied\n   (details)"]
+
+
+def test_paragraphs_of_one_message_stay_together():
+    text = "the following message appears:\n\n   EULA Error\n\n   This application cannot run.\n"
+    assert messages(text) == ["EULA Error\n\nThis application cannot run."]
+
+
+def test_or_separated_messages_are_rows_of_their_own():
+    text = ("you may receive one of the following error messages:\n\n   Bad file name\n\n-or-\n\n"
+            "   File not found\n\nMore text.")
+    assert messages(text) == ["Bad file name", "File not found"]
+
+
+def test_plural_lead_in_gives_one_message_per_paragraph():
+    text = "the following errors occur:\n\n   error 6181 word breaker\n\n   error 6182 failure\n"
+    assert messages(text) == ["error 6181 word breaker", "error 6182 failure"]
+
+
+@pytest.mark.parametrize("text", [
+    "To do this, add the following line to the Win.ini file:\n\n   Load=abc.exe\n",
+    "The following code causes the error:\n\n   Dim x As Integer\n",
+    "If you see this error, change the following registry key:\n\n   HKEY_LOCAL_MACHINE\\Software\n",
+    "The error occurs with the following files:\n\n   - a.dll\n   - b.dll\n",
+    "Install it from the following location:\n\n   http://www.microsoft.com/\n",
+])
+def test_blocks_that_are_not_messages(text):
+    assert messages(text) == []
+
+
+def test_a_message_inside_a_numbered_step_ends_with_its_paragraph():
+    text = "3. Click OK. You receive the following error:\n\n   Run-time error '13':\n   Type mismatch\n\n   Then close the form.\n"
+    assert messages(text) == ["Run-time error '13':\nType mismatch"]
+
+
+def test_a_note_after_the_message_is_not_part_of_it():
+    assert messages("The following message appears:\n\n   Out of memory.\n\n   NOTE: It may vary.\n") == ["Out of memory."]
+
+
+# -- the labelled sets ------------------------------------------------------------
+
+@pytest.mark.parametrize("table, find, floor", [
+    ("error_codes", find_error_codes, 0.98),
+    ("error_messages", find_error_messages, 0.95),
+])
+def test_labelled_set(table, find, floor):
+    cases = load_cases(table)
+    assert len(cases) >= 150
+    result, misses = score(cases, lambda case: find(case["text"]))
+    assert result.precision >= floor and result.recall >= floor, f"{result}\n" + "\n".join(misses)
+
+
+# -- the vocabulary loader ------------------------------------------------------
+
+@pytest.mark.parametrize("module, name", [(error_codes, "error_codes"), (error_messages, "error_messages")])
+def test_a_misspelt_key_in_the_vocabulary_is_refused(tmp_path, module, name):
+    from kbparse.dialects import grammar_dir
+
+    text = (grammar_dir() / "facts" / f"{name}.toml").read_text(encoding="utf-8")
+    first_key = next(line.split("=")[0].strip() for line in text.splitlines()
+                     if "=" in line and not line.lstrip().startswith("#") and not line.startswith(" "))
+    (tmp_path / f"{name}.toml").write_text(text.replace(first_key + " =", first_key + "s =", 1), encoding="utf-8")
+    with pytest.raises(DialectError, match="unknown key"):
+        load_vocabulary(name, module.SPEC, directory=tmp_path)
+
+
+def test_the_shipped_vocabularies_load():
+    load_vocabulary("error_codes", error_codes.SPEC)
+    load_vocabulary("error_messages", error_messages.SPEC)
+
+
+# -- any text -----------------------------------------------------------------------
+
+_KB_ALPHABET = st.sampled_from(list("abcEeoOrRsStTpPvVxX0123456789:;,.-'\"#&()[]{}\n \t")
+                               + ["STOP ", "Event ID: ", "Source: ", "error ", "0x8", "&H", "Run-time error '",
+                                  "HTTP ", "[Microsoft][ODBC", "LNK", "C1", "the following error message:\n\n   ",
+                                  "\n-or-\n", "   ", "\n\n"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(), st.lists(_KB_ALPHABET, max_size=60).map("".join)))
+def test_any_text_gives_rows_with_exactly_the_columns(text):
+    for rows, columns in ((find_error_codes(text), {"kind", "code", "source"}), (find_error_messages(text), {"text"})):
+        assert isinstance(rows, list)
+        for row in rows:
+            assert isinstance(row, dict) and set(row) == columns
+    for row in find_error_codes(text):
+        assert row["kind"] in error_codes.KINDS and isinstance(row["code"], str) and row["code"]
+    for row in find_error_messages(text):
+        assert row["text"] == row["text"].strip("\n") and row["text"]
