@@ -53,6 +53,12 @@ DataOption = Annotated[Optional[str], typer.Option("--data", "-d", help=_DATA_HE
 DataArgument = Annotated[Optional[str], typer.Argument(help=_DATA_HELP, show_default=False)]
 
 
+def _json_value(value):
+    if hasattr(value, "isoformat"):  # a file's date among the facts
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON")
+
+
 def _error(message: str) -> None:
     # Messages quote file names and article text: never let their bytes reach the terminal raw.
     typer.echo(printable(f"kbparse: {message}"), err=True)
@@ -96,8 +102,9 @@ def parse(
 
     Example: kbparse parse data/seed/Q283472.TXT --format text
     """
+    from .facts.extract import extract_facts
     from .parse import parse_file
-    from .render import render_text
+    from .render import render_facts, render_text
 
     failed = 0
     for path in files:
@@ -111,10 +118,12 @@ def parse(
             failed += 1
             _error(f"{path}: cannot read: {exc.strerror or exc}")
             continue
+        facts = extract_facts(article)
         if format is ParseFormat.json:
-            typer.echo(json.dumps(article.to_dict(), ensure_ascii=False))
+            record = article.to_dict() | {"facts": facts}
+            typer.echo(json.dumps(record, ensure_ascii=False, default=_json_value))
         else:
-            typer.echo(render_text(article))
+            typer.echo(render_text(article) + render_facts(facts))
     if failed:
         _error(f"{failed} of {len(files)} file(s) could not be parsed")
         raise typer.Exit(1)

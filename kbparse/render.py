@@ -38,6 +38,20 @@ def render_text(a: Article) -> str:
     return "\n".join(lines) + "\n"
 
 
+def render_facts(facts: dict[str, list[dict]]) -> str:
+    """The facts layer's rows of one article (kbparse.facts.extract), one line each."""
+    lines = []
+    for name, rows in facts.items():
+        for row in rows:
+            cells = "  ".join(
+                f"{k}={v.isoformat() if hasattr(v, 'isoformat') else v}"
+                for k, v in row.items()
+                if k != "position" and v is not None and v is not False
+            )
+            lines.append(f"{name:<24}{' '.join(cells.splitlines())}")
+    return ("\nFACTS\n" + "\n".join(lines) + "\n") if lines else ""
+
+
 _RULE = "=" * 70
 _DASHES = "-" * 79
 _LEGAL = (

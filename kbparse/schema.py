@@ -94,6 +94,71 @@ def _list_table(name: str, column: str, source_field: str, doc: str, column_doc:
     )
 
 
+def _fact(name: str, doc: str, columns: tuple[Column, ...]) -> Table:
+    """A facts table: rows numbered per article, each naming the section it was read from."""
+    return Table(
+        name,
+        doc,
+        (
+            _aid(),
+            Column("position", "int32", "0, 1, ... in article order.", nullable=False),
+            Column("section", "category", "Canonical heading of the section it was read from; null for the text before the first section."),
+            *columns,
+        ),
+        key=("article_id", "position"),
+        parent="articles",
+        position="position",
+        sort=("article_id", "position"),
+    )
+
+
+def _fact_tables() -> list[Table]:
+    """The facts layer (kbparse.facts): what the section text says, as rows."""
+    return [
+        Table(
+            "status",
+            "How the STATUS section classes the problem, for each article that has one.",
+            (
+                _aid(),
+                Column("status", "category", "fixed, hotfix, researching, confirmed, by_design, third_party, feature_request or other: the first that applies, in that order.", nullable=False),
+                Column("confirmed", "bool", "Whether the text says Microsoft confirmed a problem.", nullable=False),
+            ),
+            key=("article_id",),
+            parent="articles",
+            sort=("article_id",),
+        ),
+        _fact("fixes", "Each fix target STATUS or RESOLUTION names: a service pack, the latest service pack, or a product version the problem was corrected in.", (
+            Column("product", "string", "Product named, without 'Microsoft', e.g. Windows NT; null when the text names none."),
+            Column("version", "string", "Product version, e.g. 4.0."),
+            Column("service_pack", "int32", "Service pack number, where one is given."),
+            Column("latest", "bool", "True for 'the latest service pack for X'.", nullable=False),
+            Column("text", "string", "The phrase as written, on one line.", nullable=False),
+        )),
+        _fact("error_codes", "Error identifiers named in the text: STOP codes, event ids, HRESULTs, run-time, tool, HTTP, ODBC and numbered errors.", (
+            Column("kind", "category", "stop, event_id, hresult, runtime, tool, http, error_number or odbc.", nullable=False),
+            Column("code", "string", "The code, normalized: 0x0000001E for every STOP spelling, 0x80004005 for every HRESULT spelling.", nullable=False),
+            Column("source", "string", "The event source, where given (Event ID: 9405 Source: MSExchangeMTA)."),
+        )),
+        _fact("error_messages", "Each quoted error message: an indented block after a line that introduces a message.", (
+            Column("text", "string", "The message, its common indentation removed.", nullable=False),
+        )),
+        _fact("files", "Files named with a version, size or date: rows of hotfix file tables and inline mentions such as COMCTL32.OCX, version 5.00.3828.", (
+            Column("file_name", "string", "The file name as written.", nullable=False),
+            Column("version", "string", "File version as written."),
+            Column("size_bytes", "int64", "Size in bytes (154 KB is 157,696)."),
+            Column("file_date", "date", "File date."),
+            Column("platform", "category", "Platform, e.g. x86, Alpha."),
+        )),
+        _fact("registry_settings", "Registry keys and values the text names.", (
+            Column("root", "category", "The root key, always in full, e.g. HKEY_LOCAL_MACHINE.", nullable=False),
+            Column("key", "string", "The path below the root, wrapped lines joined, without leading or trailing backslash.", nullable=False),
+            Column("value_name", "string", "The value's name, where one is given."),
+            Column("value_type", "category", "REG_SZ, REG_DWORD, ...: where given."),
+            Column("value_data", "string", "The value's data as written, where given."),
+        )),
+    ]
+
+
 @cache
 def tables() -> dict[str, Table]:
     sections = dialect("txt").section_names
@@ -180,6 +245,7 @@ def tables() -> dict[str, Table]:
             parent="articles",
             sort=("article_id", "label"),
         ),
+        *_fact_tables(),
         Table(
             "cross_references",
             "Other articles' numbers mentioned in an article's text.",

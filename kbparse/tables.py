@@ -123,6 +123,25 @@ def _listed(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]
     return {"article_id": ids, value_col: values, ROW: rows}
 
 
+def _facts(records: Sequence[tuple[Article, str]]) -> dict[str, dict[str, list]]:
+    """Every facts table's columns, from one pass of the recognizers per record."""
+    from .facts.extract import FACT_TABLES, extract_facts
+
+    out: dict[str, dict[str, list]] = {}
+    for name in FACT_TABLES:
+        out[name] = {c.name: [] for c in table(name).columns}
+        out[name][ROW] = []
+    for r, (a, _) in enumerate(records):
+        for name, rows in extract_facts(a).items():
+            cols = out[name]
+            for row in rows:
+                cols["article_id"].append(a.article_id)
+                cols[ROW].append(r)
+                for column, value in row.items():
+                    cols[column].append(value)
+    return out
+
+
 def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = False) -> dict[str, pa.Table]:
     """(article, content sha256) pairs -> every article-derived table.
 
@@ -131,8 +150,11 @@ def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = Fal
     """
     records = list(records)
     out = {}
+    facts = _facts(records)
     for t in article_tables():
-        if t.name == "articles":
+        if t.name in facts:
+            cols = facts[t.name]
+        elif t.name == "articles":
             cols = _articles(records)
         elif t.position:
             cols = _positional(records, t)

@@ -1,0 +1,54 @@
+"""Run every facts recognizer over one article: table name -> rows.
+
+Which text each recognizer reads is decided here, not in the recognizers:
+the status and its fixes come from STATUS (and RESOLUTION, which often says
+"obtain the latest service pack" while STATUS names its number); error codes,
+messages, files and registry settings from every section and from the
+preamble (the only text of a page with no sections), whose `section` is null.
+Rows are numbered 0, 1, ... per table in article order.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from .error_codes import find_error_codes
+from .error_messages import find_error_messages
+from .files import find_files
+from .fixes import find_fixes
+from .registry import find_registry_settings
+from .status import classify_status
+
+if TYPE_CHECKING:
+    from ..record import Article
+
+STATUS, RESOLUTION = "STATUS", "RESOLUTION"
+
+# table -> (recognizer, the sections it reads; None: every section and the preamble)
+_SCANNERS = {
+    "fixes": (find_fixes, (STATUS, RESOLUTION)),
+    "error_codes": (find_error_codes, None),
+    "error_messages": (find_error_messages, None),
+    "files": (find_files, None),
+    "registry_settings": (find_registry_settings, None),
+}
+
+FACT_TABLES = ("status", *_SCANNERS)
+
+
+def extract_facts(article: Article) -> dict[str, list[dict]]:
+    """Every fact of the article, as rows of the facts tables (without article_id)."""
+    texts = [(None, article.preamble)] if article.preamble else []
+    texts += [(s.heading, s.text) for s in article.sections if s.text]
+    out: dict[str, list[dict]] = {name: [] for name in FACT_TABLES}
+    status_text = "\n\n".join(text for heading, text in texts if heading == STATUS)
+    if any(s.heading == STATUS for s in article.sections):
+        out["status"].append(classify_status(status_text))
+    for name, (scan, wanted) in _SCANNERS.items():
+        rows = out[name]
+        for heading, text in texts:
+            if wanted is not None and heading not in wanted:
+                continue
+            for row in scan(text):
+                rows.append({"position": len(rows), "section": heading, **row})
+    return out
