@@ -41,3 +41,14 @@ def sample_records():
     import kbparse
 
     return {path: kbparse.parse_file(path) for path in sample_files()}
+
+
+@pytest.fixture(scope="session")
+def sample_archive_dataset(tmp_path_factory):
+    """data/kb-sample.tar.gz ingested once per session, as the README's first command does."""
+    import kbparse
+
+    out = tmp_path_factory.mktemp("tour") / "kb-data"
+    result = kbparse.ingest([SAMPLE_ARCHIVE], out, workers=2)
+    assert result.rejected == 0
+    return out
