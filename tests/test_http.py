@@ -193,3 +193,24 @@ def test_a_missing_url_is_no_such_input(server, tmp_path):
     result = runner.invoke(app, ["ingest", server.url("nothing.tar.gz"), "--out", str(tmp_path / "o")])
     assert result.exit_code == 2
     assert result.stderr == f"kbparse: no such input: {server.url('nothing.tar.gz')}\n"
+
+
+def test_a_member_at_a_url_takes_over_when_the_winning_copy_elsewhere_breaks(server, tmp_path, members):
+    """An unchanged member whose article changed elsewhere is read again from the URL."""
+    info, data = members[0]  # kb-sample/kb/NNN/QNNNNN/README.md
+    article_id = info.name.split("/")[-2]
+    copy = tmp_path / "local" / article_id / "README.md"
+    copy.parent.mkdir(parents=True)
+    copy.write_bytes(data)  # the same article, same date and dialect: the first path (this one) wins
+    local = tmp_path / "local"
+    out = tmp_path / "kb-data"
+    url = server.url("kb.tar.gz")
+    ingest([url, local], out, workers=1)
+    winner = dict(zip(*(snapshot(out)["articles"][c].to_pylist() for c in ("article_id", "source_path"))))
+    assert winner[article_id] == str(copy)
+    copy.write_bytes(b"no longer an article\n")
+    again = ingest([url, local], out, workers=1)
+    assert again.rejected == 1
+    winner = dict(zip(*(snapshot(out)["articles"][c].to_pylist() for c in ("article_id", "source_path"))))
+    assert winner[article_id] == f"{url}!{info.name}"
+    assert kbparse.validate(out) == []
