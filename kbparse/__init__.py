@@ -24,6 +24,7 @@ _LAZY = {
     "ingest": ".pipeline",
     "IngestResult": ".pipeline",
     "open_dataset": ".dataset",
+    "read_table": ".frames",
     "run_query": ".query",
     "validate": ".validation",
     "stats": ".summary",

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Annotated, List, Optional
 
 import typer
+from typer.core import TyperCommand
 
 from . import __version__
 from .dataset import default_data_dir
@@ -26,7 +27,28 @@ app = typer.Typer(
     no_args_is_help=True,
     help="Turn Microsoft Knowledge Base articles into clean, typed tables.",
     pretty_exceptions_enable=False,
+    # Plain click help: rich would read "[default: ...]" as markup and eat it,
+    # and it prints the docstrings' line breaks as they are in the source.
+    rich_markup_mode=None,
+    context_settings={"max_content_width": 120},
 )
+
+
+class _Command(TyperCommand):
+    """Help as click writes it, arguments by their metavar: `PATH...`, not
+    typer's `{paths}...` and a `<list[str]>` type tag."""
+
+    def collect_usage_pieces(self, ctx) -> list[str]:
+        return [self.options_metavar] + [p.metavar for p in self.get_params(ctx) if p.param_type_name == "argument"]
+
+    def format_options(self, ctx, formatter) -> None:
+        params = self.get_params(ctx)
+        args = [(p.metavar, p.help or "") for p in params if p.param_type_name == "argument"]
+        opts = [r for p in params if p.param_type_name == "option" and (r := p.get_help_record(ctx))]
+        for title, rows in (("Arguments", args), ("Options", opts)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
 
 
 class ParseFormat(str, Enum):
@@ -36,6 +58,8 @@ class ParseFormat(str, Enum):
 
 class QueryFormat(str, Enum):
     table = "table"
+    line = "line"
+    markdown = "markdown"
     csv = "csv"
     json = "json"
     parquet = "parquet"
@@ -46,11 +70,14 @@ class SchemaFormat(str, Enum):
     json = "json"
 
 
-# The dataset folder, defined once for every command that reads one.
-_DATA_HELP = "Dataset folder or URL [default: $KBPARSE_DATA, else ./kb-data]."
+# The dataset folder, defined once for every command that reads one. Defaults
+# are written into the help by hand (show_default=False) where typer's own
+# would be wrong: None for $KBPARSE_DATA, 0 for the number of cores.
+_DATA_DEFAULT = "[default: $KBPARSE_DATA, then ./kb-data]"
+_DATA_HELP = f"Dataset folder or URL. {_DATA_DEFAULT}"
 # str, not Path: Path("s3://b/kb") is "s3:/b/kb", which is no URL.
-DataOption = Annotated[Optional[str], typer.Option("--data", "-d", help=_DATA_HELP, show_default=False)]
-DataArgument = Annotated[Optional[str], typer.Argument(help=_DATA_HELP, show_default=False)]
+DataOption = Annotated[Optional[str], typer.Option("--data", "-d", metavar="DIR|URL", help=_DATA_HELP, show_default=False)]
+DataArgument = Annotated[Optional[str], typer.Argument(metavar="[DIR|URL]", help=_DATA_HELP, show_default=False)]
 
 
 def _json_value(value):
@@ -85,17 +112,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def _main(
-    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version."),
+    version: bool = typer.Option(False, "--version", callback=_version, is_eager=True, help="Print the version and exit."),
 ) -> None:
     pass
 
 
-@app.command()
+@app.command(cls=_Command)
 def parse(
-    files: List[Path] = typer.Argument(..., help="Article files, in either dialect (txt or md)."),
-    format: ParseFormat = typer.Option(ParseFormat.json, "--format", "-f", help="json: one object per line; text: a readable view."),
+    files: List[Path] = typer.Argument(..., metavar="FILE...", help="Article files, in either dialect (txt or md)."),
+    format: ParseFormat = typer.Option(ParseFormat.json, "--format", "-f", metavar="[json|text]",
+                                       help="json: one object per line; text: a readable view."),
 ) -> None:
-    """Parse articles and print one record each.
+    """Parse article files and print one record each.
 
     A file that is not a KB article is reported on stderr with its line and
     column; the others are still printed, and the exit code is 1 at the end.
@@ -129,24 +157,31 @@ def parse(
         raise typer.Exit(1)
 
 
-@app.command()
+@app.command(cls=_Command)
 def ingest(
-    paths: List[str] = typer.Argument(..., help="Article files, folders (walked recursively), .zip or .tar.gz archives, or fsspec URLs."),
-    out: Optional[str] = typer.Option(None, "--out", "-o", help="Dataset folder or fsspec URL [default: $KBPARSE_DATA, else ./kb-data]."),
-    workers: int = typer.Option(0, "--workers", "-w", min=0, help="Worker processes [default: the machine's cores]."),
+    paths: List[str] = typer.Argument(
+        ..., metavar="PATH...",
+        help="Article files, folders (walked recursively), .zip or .tar.gz archives, or URLs of any of these "
+             "(https://, s3://, any fsspec protocol)."),
+    out: Optional[str] = typer.Option(None, "--out", "-o", metavar="DIR|URL", show_default=False,
+                                      help=f"Dataset folder or URL to write. {_DATA_DEFAULT}"),
+    workers: int = typer.Option(0, "--workers", "-w", min=0, metavar="N", show_default=False,
+                                help=f"Worker processes. [default: the number of cores ({os.cpu_count() or 1} here)]"),
     full_refresh: bool = typer.Option(False, "--full-refresh", help="Rebuild from these inputs alone, forgetting earlier runs' articles."),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress, only the summary."),
-    engine: str = typer.Option("local", "--engine", help="local (worker processes here) or dask (tasks on a Dask cluster)."),
-    scheduler: Optional[str] = typer.Option(None, "--scheduler", help="Dask scheduler address [default: a LocalCluster of --workers processes]."),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="No progress bar, only the summary."),
+    engine: str = typer.Option("local", "--engine", metavar="[local|dask]",
+                               help="local: worker processes here; dask: tasks on a Dask cluster."),
+    scheduler: Optional[str] = typer.Option(None, "--scheduler", metavar="ADDRESS", show_default=False,
+                                            help="Dask scheduler address. [default: a LocalCluster of --workers processes]"),
 ) -> None:
-    """Parse articles into a Parquet dataset, one folder per table under --out.
+    """Parse articles into a Parquet dataset, one folder per table.
 
     Re-runs parse only new and changed files; the new version replaces the
     old one atomically. Bad files are listed in the `rejects` table and on
     stderr. Exit code: 0 all ingested, 1 some rejected (the dataset is still
     written), 2 unusable arguments.
 
-    Example: kbparse ingest data/ --out kb-data
+    Example: kbparse ingest data/kb-sample.tar.gz --out kb-data
     """
     from .pipeline import ingest as run_ingest
 
@@ -169,14 +204,20 @@ def ingest(
     raise typer.Exit(result.exit_code)
 
 
-@app.command()
+@app.command(cls=_Command)
 def query(
-    sql: str = typer.Argument(..., help="SQL; every table of the dataset is a view with its name."),
+    sql: str = typer.Argument(..., metavar="SQL", help="SQL; every table of the dataset is a view with its name."),
     data: DataOption = None,
-    format: QueryFormat = typer.Option(QueryFormat.table, "--format", "-f", help="table (the first rows, readable), csv, json (one object per line) or parquet."),
-    output: Optional[Path] = typer.Option(None, "--output", "-o", help="Write the result to this file instead of stdout (needed for parquet)."),
+    format: QueryFormat = typer.Option(
+        QueryFormat.table, "--format", "-f", metavar="[table|line|markdown|csv|json|parquet]",
+        help="table: the first 50 rows, sized to the terminal; line: one 'column = value' line per column, "
+             "for wide rows; markdown, csv, json (one object per line), parquet: every row."),
+    output: Optional[Path] = typer.Option(None, "--output", "-o", metavar="FILE", show_default=False,
+                                          help="Write the result to FILE instead of stdout (needed for parquet). [default: stdout]"),
 ) -> None:
     """Run SQL on a dataset with DuckDB and print or save the result.
+
+    The table and line views end with the number of rows of the result.
 
     Example: kbparse query "select issue_type, count(*) from issue_types group by all order by 2 desc"
     """
@@ -186,13 +227,13 @@ def query(
         write_result(run_query(sql, data), format.value, output, sys.stdout)
 
 
-@app.command()
+@app.command(cls=_Command)
 def schema(
-    format: SchemaFormat = typer.Option(SchemaFormat.markdown, "--format", "-f", help="markdown or json."),
+    format: SchemaFormat = typer.Option(SchemaFormat.markdown, "--format", "-f", metavar="[markdown|json]", help="markdown or json."),
 ) -> None:
-    """Print the data dictionary: every table, column, type, key and meaning.
+    """Print the data dictionary.
 
-    docs/schema.md is this command's Markdown output.
+    Every table, column, type, key and meaning; docs/schema.md is this command's Markdown output.
 
     Example: kbparse schema --format json
     """
@@ -201,10 +242,12 @@ def schema(
     typer.echo(to_markdown() if format is SchemaFormat.markdown else to_json(), nl=False)
 
 
-@app.command()
+@app.command(cls=_Command)
 def validate(data: DataArgument = None) -> None:
-    """Check a dataset against the schema: types, keys unique and not null,
-    every child row's article in articles, positions 0..n-1.
+    """Check a dataset against the schema.
+
+    The checks: column types, keys unique and not null, every child row's
+    article in articles, positions 0..n-1.
 
     Prints each problem and exits 1 when there is any, 0 when the dataset is sound.
 
@@ -222,10 +265,12 @@ def validate(data: DataArgument = None) -> None:
     typer.echo("ok: every table matches the schema")
 
 
-@app.command()
+@app.command(cls=_Command)
 def stats(data: DataArgument = None) -> None:
-    """Show a dataset at a glance: articles, dates, products, issue and solution
-    types, most cited articles.
+    """Show a dataset at a glance.
+
+    Articles, dates, products, issue and solution types, and the most cited
+    articles (those the dataset does not hold are titled "(not in dataset)").
 
     Example: kbparse stats kb-data
     """

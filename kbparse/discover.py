@@ -1,19 +1,30 @@
 """Find the article files under the PATHs given to `kbparse ingest`.
 
 A PATH is a file, a folder walked recursively, or a .zip / .tar.gz of such a
-tree; or an fsspec URL of a file or folder (`file://`, `memory://`, and
-`s3://` and the like where the matching fsspec package is installed). Symbolic links to folders are not followed (a link back to its own
+tree; or an fsspec URL of a file, folder or archive (`https://`, `file://`,
+`memory://`, and `s3://` and the like where the matching fsspec package is
+installed). Symbolic links to folders are not followed (a link back to its own
 folder must not hang the walk); anything that is not a regular file, such as
 a FIFO named like an article, is reported and never opened.
+
+An archive at a URL is read once, as it arrives: a .tar.gz is decompressed
+from the stream (never held whole, in memory or on disk), and each member's
+bytes travel with its Source to the parser, so a member that turns out
+unchanged is dropped as soon as it is seen. A .zip keeps its index at the end,
+so it is first copied to a file in the run's scratch folder, then read and
+deleted. A download that fails part-way stops the run before anything is
+committed (RemoteArchiveError): a half-read archive must not make the other
+half look deleted.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import stat
-from datetime import datetime
 import tarfile
 import zipfile
+from datetime import datetime
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
@@ -28,16 +39,23 @@ class InputError(UsageError):
     """A PATH given to ingest does not exist or cannot be used at all."""
 
 
+class RemoteArchiveError(InputError):
+    """An archive at a URL could not be read to its end (a dropped connection,
+    a truncated or corrupt stream): the run stops and commits nothing."""
+
+
 class Source(NamedTuple):
     """One input file. `path` is its identity across runs: an absolute path,
     or `archive!member` for a file inside an archive. (A NamedTuple: tens of
-    thousands are made per run.)"""
+    thousands are made per run.) `data` holds the bytes of a member already
+    read from a streamed archive at a URL."""
 
     path: str
     size: int
     mtime_ns: int
     archive: str | None = None
     member: str | None = None
+    data: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +72,8 @@ class Discovery:
     """What a walk found besides the sources it yields: the unusable inputs."""
 
     problems: list[Problem] = field(default_factory=list)
+    # where a .zip at a URL is copied to be read (the run's scratch folder); None: the system's temp folder
+    scratch: str | os.PathLike[str] | None = None
 
 
 def is_article_name(name: str) -> bool:
@@ -212,9 +232,72 @@ def _mtime_ns(info: dict) -> int:
     return -1
 
 
+# Members per chunk of a streamed archive: what discovery holds at a time.
+STREAM_CHUNK = 500
+
+
+def _open_stream(url: str):
+    """A URL opened for one sequential read. Over HTTP, fsspec's stream file
+    (block_size=0): no range requests, which not every server answers, and
+    nothing cached."""
+    fs, path = url_filesystem(url)
+    return fs.open(path, "rb", **({"block_size": 0} if url.lower().startswith(("http://", "https://")) else {}))
+
+
+def _stream_failure(url: str, exc: BaseException) -> RemoteArchiveError:
+    reason = " ".join(str(exc).split()) or type(exc).__name__
+    return RemoteArchiveError(f"{url}: the download failed part-way ({reason}); nothing was committed, run again to retry")
+
+
+def stream_members(url: str, scratch: str | os.PathLike[str] | None = None,
+                   wanted: set[str] | None = None) -> Iterator[tuple[str, int, int, bytes]]:
+    """(member, size, mtime_ns, bytes) of each article in the archive at `url`
+    (only the `wanted` members when given), read in one pass. Raises
+    RemoteArchiveError when the archive cannot be read to its end."""
+    import tempfile
+
+    try:
+        if not url.lower().endswith(".zip"):
+            with _open_stream(url) as fh, tarfile.open(fileobj=fh, mode="r|*") as tf:
+                for member in tf:
+                    if member.isfile() and is_article_name(member.name) and (wanted is None or member.name in wanted):
+                        data = tf.extractfile(member).read()
+                        yield member.name, member.size, int(member.mtime * 1e9), data
+            return
+        fd, local = tempfile.mkstemp(suffix=".zip", prefix="download-", dir=scratch)
+        try:
+            with os.fdopen(fd, "wb") as out, _open_stream(url) as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+            with zipfile.ZipFile(local) as zf:
+                for info in zf.infolist():
+                    if not info.is_dir() and is_article_name(info.filename) and (wanted is None or info.filename in wanted):
+                        mtime = int(datetime(*info.date_time).timestamp() * 1e9)
+                        yield info.filename, info.file_size, mtime, zf.read(info)
+        finally:
+            os.unlink(local)
+    except GeneratorExit:
+        raise
+    except Exception as exc:  # noqa: BLE001 - aiohttp, gzip, tar, zip and OS errors alike: the URL was not read through
+        raise _stream_failure(url, exc) from None
+
+
+def _remote_archive(url: str, found: Discovery) -> Iterator[list[Source]]:
+    chunk: list[Source] = []
+    for name, size, mtime_ns, data in stream_members(url, found.scratch):
+        chunk.append(Source(f"{url}!{name}", size, mtime_ns, url, name, data))
+        if len(chunk) >= STREAM_CHUNK:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _remote(url: str, found: Discovery) -> Iterator[list[Source]]:
     import fsspec
 
+    if is_archive_name(url):
+        yield from _remote_archive(url, found)
+        return
     fs, root = fsspec.core.url_to_fs(url)
     protocol = url.split("://", 1)[0]
     try:
@@ -223,7 +306,7 @@ def _remote(url: str, found: Discovery) -> Iterator[list[Source]]:
         found.problems.append(Problem(url, "unreadable", f"cannot list: {exc}"))
         return
     chunk = [
-        Source(f"{protocol}://{path.lstrip('/')}" if protocol != "memory" else f"memory://{path}",
+        Source(path if is_url(path) else f"{protocol}://{path.lstrip('/')}" if protocol != "memory" else f"memory://{path}",
                int(info.get("size") or 0), _mtime_ns(info))
         for path, info in sorted(listing.items())
         if info.get("type", "file") == "file" and (is_article_name(path) or not fs.isdir(root))
@@ -257,7 +340,16 @@ def read_sources(sources: list[Source]) -> Iterator[tuple[Source, bytes | OSErro
     try:
         for src in sources:
             try:
-                if src.archive is None:
+                if src.data is not None:
+                    yield src, src.data
+                elif src.archive is not None and is_url(src.archive):
+                    if open_tar is None or open_tar[0] != src.archive:
+                        # The rare second read of an archive at a URL (an unchanged
+                        # member whose article changed elsewhere): its members asked for.
+                        wanted = {s.member for s in sources if s.archive == src.archive}
+                        open_tar = (src.archive, {m: d for m, _, _, d in stream_members(src.archive, wanted=wanted)})
+                    yield src, open_tar[1][src.member]
+                elif src.archive is None:
                     yield src, read_file(src.path)
                 elif src.archive.lower().endswith(".zip"):
                     if open_zip is None or open_zip[0] != src.archive:
@@ -303,4 +395,4 @@ def read_file(path: str) -> bytes:
 def read_here(src: Source) -> bool:
     """Whether the process that found `src` must read it: an archive member
     (the archive is opened once) or a file in this process's own memory."""
-    return src.archive is not None or src.path.startswith("memory://")
+    return src.archive is not None or src.data is not None or src.path.startswith("memory://")

@@ -82,7 +82,8 @@ def _with_bytes(batch: list[Source]) -> list[tuple[Source, bytes | None]]:
     if not here:
         return [(s, None) for s in batch]
     read = {src.path: data for src, data in read_sources(here) if isinstance(data, bytes)}
-    return [(s, read.get(s.path)) for s in batch]
+    # The bytes travel once, beside the Source, not inside it too.
+    return [(s._replace(data=None) if s.data is not None else s, read.get(s.path)) for s in batch]
 
 
 class _Parser:
@@ -111,9 +112,18 @@ class _Parser:
     def add(self, src: Source) -> None:
         self.buffer.append(src)
         self.added += 1
-        if len(self.buffer) >= BATCH_FILES and self._parallel() and (self.pool or self.added >= MIN_FILES_FOR_POOL):
+        if len(self.buffer) < BATCH_FILES:
+            return
+        if self._parallel() and (self.pool or self.added >= MIN_FILES_FOR_POOL):
             self._submit(self.buffer)
             self.buffer = []
+        elif not self._parallel():
+            # One process: parse as we go, so that the bytes of a streamed
+            # archive's members are not all held until discovery ends.
+            from .ingest_worker import parse_batch
+
+            batch, self.buffer = self.buffer, []
+            self._done(parse_batch(*self._task(batch)), len(batch))
 
     def _submit(self, batch: list[Source]) -> None:
         if self.pool is None:
@@ -217,7 +227,7 @@ def _scan(sources, prev: _Previous, parser: _Parser) -> tuple[list[str], int, se
 def _known_source(path: str, size: int, mtime_ns: int) -> Source:
     """The Source of a file this run found unchanged, from what `sources` recorded of it."""
     archive, bang, member = path.partition("!")
-    if bang and not is_url(path) and is_archive_name(archive) and not os.path.exists(path):
+    if bang and is_archive_name(archive) and (is_url(archive) or not os.path.exists(path)):
         return Source(path, size, mtime_ns, archive, member)
     return Source(path, size, mtime_ns)
 
@@ -325,6 +335,7 @@ def ingest(
         prev = _Previous(store, previous)
 
         spill = store.scratch(version)
+        found.scratch = spill  # a .zip at a URL is downloaded there, and gone with it
         # Workers on other machines cannot write to this one's disk.
         shared = store.shared_scratch(version) if engine == "dask" and scheduler else str(spill)
         parser = _Parser(workers, progress, shared, engine, scheduler)

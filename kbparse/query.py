@@ -1,8 +1,7 @@
-"""SQL over a dataset (DuckDB), and the result written as a table, CSV, JSON or Parquet."""
+"""SQL over a dataset (DuckDB), and the result written as a table, lines, Markdown, CSV, JSON or Parquet."""
 
 from __future__ import annotations
 
-import io
 import json
 import os
 from datetime import date, datetime
@@ -14,8 +13,7 @@ import pyarrow as pa
 from .dataset import open_dataset
 from .errors import KbParseError
 
-FORMATS = ("table", "csv", "json", "parquet")
-TABLE_ROWS = 50
+FORMATS = ("table", "line", "markdown", "csv", "json", "parquet")
 
 
 class QueryError(KbParseError):
@@ -75,31 +73,13 @@ def write_result(t: pa.Table, fmt: str, out: Path | None, stream: TextIO) -> Non
             out.write_text(lines, encoding="utf-8")
         else:
             stream.write(lines)
-    elif fmt == "table":
-        text = render_table(t)
+    elif fmt in ("table", "line", "markdown"):
+        from .result_text import render_lines, render_markdown, render_table
+
+        text = render_markdown(t) if fmt == "markdown" else render_lines(t) if fmt == "line" else render_table(t)
         if out is not None:
             out.write_text(text, encoding="utf-8")
         else:
             stream.write(text)
     else:
         raise QueryError(f"unknown format {fmt!r}: use one of {', '.join(FORMATS)}")
-
-
-def render_table(t: pa.Table, max_rows: int = TABLE_ROWS, width: int | None = None) -> str:
-    """A readable box table of the first rows (rich), with a note of how many are left out."""
-    from rich.console import Console
-    from rich.table import Table
-
-    view = Table(show_edge=True, header_style="bold")
-    for name in t.column_names:
-        view.add_column(name, overflow="fold")
-    for row in t.slice(0, max_rows).to_pylist():
-        view.add_row(*("" if v is None else str(v) for v in row.values()))
-    buffer = io.StringIO()
-    console = Console(width=width or 160, file=buffer, force_terminal=False, color_system=None)
-    console.print(view)
-    if t.num_rows > max_rows:
-        console.print(f"... {t.num_rows - max_rows} more row(s) of {t.num_rows}: use --format csv|json|parquet for all")
-    else:
-        console.print(f"{t.num_rows} row(s)")
-    return buffer.getvalue()

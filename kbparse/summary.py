@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from .dataset import open_dataset
 
 TOP = 10
+NOT_HELD = "(not in dataset)"
 
 
 @dataclass
@@ -44,7 +45,9 @@ _QUERIES = [
     ),
     (
         "Most cited articles",
-        f"""select r.referenced_id as article_id, count(*) as cited_by, any_value(a.title) as title
+        # An article cited but not ingested has no title here; say so rather than leave it blank.
+        f"""select r.referenced_id as article_id, count(*) as cited_by,
+                   case when count(a.article_id) = 0 then '{NOT_HELD}' else any_value(a.title) end as title
             from cross_references r left join articles a on a.article_id = r.referenced_id
             group by all order by cited_by desc, article_id limit {TOP}""",
     ),

@@ -1,7 +1,10 @@
 """Write notebooks/explore.ipynb from the cells below and execute it, so the
 committed notebook carries its outputs (the plots show where the repo is browsed).
 
-    python notebooks/build_explore.py          # uses ../shared/kb-sample when present
+    python notebooks/build_explore.py          # ingests data/kb-sample.tar.gz, as the README's first command does
+
+The saved outputs name files relative to the repository, never the absolute
+paths of the machine that built it.
 """
 
 from __future__ import annotations
@@ -17,8 +20,8 @@ CELLS = [
     ("md", """# The Knowledge Base corpus at a glance
 
 This notebook reads a kbparse dataset: the one named by `KBPARSE_DATA` when it is set;
-otherwise it ingests `../shared/kb-sample` (the 4,423 real articles, when present) or the
-project's own `data/` into a temporary folder. Every table is a DuckDB view with its name."""),
+otherwise it ingests `data/kb-sample.tar.gz` (the real articles shipped with the repository,
+the README's tour) into a temporary folder. Every table is a DuckDB view with its name."""),
     ("code", """import os, tempfile
 from pathlib import Path
 
@@ -28,20 +31,24 @@ import kbparse
 root = Path.cwd().parent if Path.cwd().name == "notebooks" else Path.cwd()
 data = os.environ.get("KBPARSE_DATA")
 if not data:
-    sample = root.parent / "shared" / "kb-sample"
-    inputs = [sample] if sample.is_dir() else [root / "data"]
+    archive = root / "data" / "kb-sample.tar.gz"
     data = Path(tempfile.mkdtemp()) / "kb-data"
-    result = kbparse.ingest(inputs, data)
-    print(f"ingested {result.articles} articles from {', '.join(map(str, inputs))}")
+    result = kbparse.ingest([archive], data)
+    print(f"ingested {result.articles:,} articles from {archive.relative_to(root)}")
 con = kbparse.open_dataset(data)
 con.sql("select count(*) as articles, min(last_modified) as first, max(last_modified) as last from articles").df()"""),
-    ("md", "## Articles per year (of last modification)"),
-    ("code", """per_year = con.sql(\"\"\"
+    ("md", "## Articles per year (of last modification)\n\nEvery year from the first to the last, those without articles as empty bars."),
+    ("code", """counts = con.sql(\"\"\"
     select year(last_modified) as year, count(*) as articles
-    from articles where last_modified is not null group by all order by year
-\"\"\").df()
-ax = per_year.plot.bar(x="year", y="articles", legend=False, figsize=(10, 3.5), color="#4477aa")
-ax.set_ylabel("articles"); ax.set_title("Articles per year"); plt.tight_layout(); plt.show()"""),
+    from articles where last_modified is not null group by all
+\"\"\").df().set_index("year")["articles"]
+years = range(int(counts.index.min()), int(counts.index.max()) + 1)
+per_year = counts.reindex(years, fill_value=0).rename_axis("year").reset_index()
+fig, ax = plt.subplots(figsize=(10, 3.5))
+ax.bar(per_year["year"], per_year["articles"], color="#4477aa")
+ax.set_xticks(list(years)); ax.tick_params(axis="x", labelrotation=90)
+ax.set_ylabel("articles"); ax.set_title("Articles per year"); plt.tight_layout(); plt.show()
+print("years without articles:", ", ".join(str(y) for y in per_year.loc[per_year["articles"] == 0, "year"]) or "none")"""),
     ("md", "## Articles per product (the 15 largest)"),
     ("code", """per_product = con.sql(\"\"\"
     select coalesce(product_name, '(none)') as product, count(*) as articles

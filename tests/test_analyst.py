@@ -33,7 +33,7 @@ def test_query_table_csv_json_parquet(dataset, tmp_path):
     sql = "select article_id, title, last_modified from articles where article_id = 'Q283472'"
     table = runner.invoke(app, ["query", sql, "--data", str(dataset)])
     assert table.exit_code == 0, table.output
-    assert "Q283472" in table.stdout and "1 row(s)" in table.stdout
+    assert "Q283472" in table.stdout and table.stdout.endswith("(1 row)\n")
     csv = runner.invoke(app, ["query", sql, "--data", str(dataset), "--format", "csv"])
     assert csv.stdout.splitlines() == ['"article_id","title","last_modified"',
                                        '"Q283472","SMS: Event ID 7031 Occurs When Installing Secondary Site Server",2001-02-17']

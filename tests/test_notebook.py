@@ -24,6 +24,16 @@ def test_committed_notebook_carries_its_plots():
     assert images(nbformat.read(NOTEBOOK, as_version=4)) >= 4
 
 
+def test_committed_notebook_names_no_path_of_the_machine_that_built_it():
+    import re
+
+    nb = nbformat.read(NOTEBOOK, as_version=4)
+    texts = [str(out) for cell in nb.cells if cell.cell_type == "code" for out in cell.get("outputs", [])]
+    assert texts and "data/kb-sample.tar.gz" in "".join(texts)
+    for text in texts:
+        assert str(ROOT) not in text and not re.search(r"(?<![\w.])/(tmp|home|work|Users|root|var)/", text), text
+
+
 def test_notebook_executes_and_renders_four_plots(tmp_path, monkeypatch):
     import sys
 
@@ -40,6 +50,10 @@ def test_notebook_executes_and_renders_four_plots(tmp_path, monkeypatch):
     for cell in nb.cells:
         if cell.cell_type == "code":
             cell.outputs = []
+    # The year axis runs through every year, those without articles included.
+    nb.cells.append(nbformat.v4.new_code_cell(
+        "assert list(per_year['year']) == list(range(per_year['year'].min(), per_year['year'].max() + 1))\n"
+        "assert per_year['articles'].sum() == con.sql('select count(last_modified) from articles').fetchall()[0][0]"))
     executed = execute(nb, cwd=ROOT / "notebooks", timeout=180)
     assert images(executed) >= 4
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
