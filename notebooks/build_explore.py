@@ -79,6 +79,25 @@ ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left"); plt.tight_layout(); plt.s
 \"\"\").df()
 ax = cited.iloc[::-1].plot.barh(x="article", y="cited_by", legend=False, figsize=(8, 5), color="#aa3377")
 ax.set_xlabel("articles citing it"); ax.set_title("Most cited articles"); plt.tight_layout(); plt.show()"""),
+    ("md", """## What STATUS sections say, per product
+
+The facts layer classes each article's STATUS section (`status` table): fixed,
+a hotfix available, still being researched, only confirmed, by design... For the
+products with the most classified articles, the share of each class."""),
+    ("code", """status = con.sql(\"\"\"
+    with classed as (
+        select a.product_name as product, s.status
+        from articles a join status s using (article_id) where a.product_name is not null
+    ), top as (
+        select product from classed group by all order by count(*) desc, product limit 8
+    )
+    select product, status, count(*) as n from classed where product in (select product from top)
+    group by all
+\"\"\").df()
+table = status.pivot_table(index="product", columns="status", values="n", fill_value=0, observed=True)
+ax = table.div(table.sum(axis=1), axis=0).plot.barh(stacked=True, figsize=(10, 4.5), colormap="tab10")
+ax.set_xlabel("share of the product's STATUS sections"); ax.set_title("STATUS classes per product (facts layer)")
+ax.legend(bbox_to_anchor=(1.01, 1), loc="upper left"); plt.tight_layout(); plt.show()"""),
     ("md", """## A question in SQL: which products' bugs get fixed?
 
 Among the articles typed `kbbug`, the share whose solution type is `kbfix`, for products

@@ -21,7 +21,7 @@ def images(nb) -> int:
 
 
 def test_committed_notebook_carries_its_plots():
-    assert images(nbformat.read(NOTEBOOK, as_version=4)) >= 4
+    assert images(nbformat.read(NOTEBOOK, as_version=4)) >= 5
 
 
 def test_committed_notebook_names_no_path_of_the_machine_that_built_it():
@@ -34,7 +34,7 @@ def test_committed_notebook_names_no_path_of_the_machine_that_built_it():
         assert str(ROOT) not in text and not re.search(r"(?<![\w.])/(tmp|home|work|Users|root|var)/", text), text
 
 
-def test_notebook_executes_and_renders_four_plots(tmp_path, monkeypatch):
+def test_notebook_executes_and_renders_five_plots(tmp_path, monkeypatch):
     import sys
 
     sys.path.insert(0, str(ROOT / "notebooks"))
@@ -55,6 +55,6 @@ def test_notebook_executes_and_renders_four_plots(tmp_path, monkeypatch):
         "assert list(per_year['year']) == list(range(per_year['year'].min(), per_year['year'].max() + 1))\n"
         "assert per_year['articles'].sum() == con.sql('select count(last_modified) from articles').fetchall()[0][0]"))
     executed = execute(nb, cwd=ROOT / "notebooks", timeout=180)
-    assert images(executed) >= 4
+    assert images(executed) >= 5
     errors = [o for c in executed.cells for o in c.get("outputs", []) if o.get("output_type") == "error"]
     assert errors == []
