@@ -117,6 +117,7 @@ class _Fixes:
                 terminal = terminal.leave_whitespace().parse_with_tabs().set_name(f"{kind} phrase ({key})")
                 self.phrases_of_key.append((key, kind, terminal))
                 self.locators.append((*locator(phrases, key), terminal.re))
+        self.keys = [key for key, _, _ in self.locators]
 
     def chunks(self, target: str) -> list[str]:
         """A target on one line (words apart by single spaces) split into the
@@ -189,9 +190,13 @@ class _Fixes:
     def located(self, text: str):
         """The fix phrases of `text`, left to right, without overlap, as
         (locator index, regex match)."""
+        present = [i for i, key in enumerate(self.keys) if key in text]
+        if not present:
+            return
         pending = []  # (start, locator index, match): each locator's next phrase
-        for i, (key, offset, pattern) in enumerate(self.locators):
-            if key in text and (m := next_near(text, key, offset, pattern, 0, BEFORE, AFTER)):
+        for i in present:
+            key, offset, pattern = self.locators[i]
+            if m := next_near(text, key, offset, pattern, 0, BEFORE, AFTER):
                 pending.append((m.start(), i, m))
         heapq.heapify(pending)
         cur = 0
