@@ -15,6 +15,7 @@ from kbparse.errors import DialectError
 from kbparse.facts import fixes, status
 from kbparse.facts.fixes import find_fixes
 from kbparse.facts.status import classify_status
+from kbparse.facts.text import locator, next_near
 from kbparse.facts.vocab import load_vocabulary
 
 from facts_score import load_cases, score
@@ -82,6 +83,41 @@ def test_status_phrases_found_in_long_text():
     # the key-word windows of a long text still see a phrase near its end
     text = "Filler line of text.\n" * 200 + "This behavior is by design.\n"
     assert cls(text) == ("by_design", False)
+
+
+def test_status_key_of_several_words_wrapped_in_long_text():
+    # the phrase's space matches the line break; the key is found by one word
+    text = "Filler line of text.\n" * 200 + "This is a feature\nrequest for a future version.\n"
+    assert cls(text) == ("feature_request", False)
+
+
+# -- locating phrases near their key -------------------------------------------
+
+@pytest.mark.parametrize(
+    "phrases, key, want",
+    [
+        (["[Cc]orrected(?<!not corrected) (?:in|with)"], "orrected", ("orrected", 1)),
+        (["[Rr]esolved in", "resolve this issue"], "esolve", ("esolve", 1)),
+        (["hotfix is (?:now )?available"], "hotfix", ("hotfix", 0)),
+        (["Microsoft (?:has )?confirmed"], "confirmed", ("confirmed", None)),  # the part before varies
+        (["occurs? in"], "occurs", ("occurs", None)),  # the key's last letter is optional
+        (["[Ff]eature request"], "eature request", ("eature", 1)),
+        (["[Tt]his (?:is )?a problem with"], "a problem with", ("problem", None)),
+    ],
+)
+def test_locator(phrases, key, want):
+    assert locator(phrases, key) == want
+
+
+def test_next_near_gives_the_leftmost_match_from_cur():
+    import re
+
+    pattern = re.compile(r"[Ff]ixed in \w+")
+    text = "Fixed in Foo. Then fixed in Bar."
+    for offset in (1, None):
+        assert next_near(text, "ixed", offset, pattern, 0, 30, 300).group() == "Fixed in Foo"
+        assert next_near(text, "ixed", offset, pattern, 1, 30, 300).group() == "fixed in Bar"
+        assert next_near(text, "ixed", offset, pattern, 20, 30, 300) is None
 
 
 # -- fixes: each target form and normalization rule ---------------------------
@@ -155,6 +191,21 @@ def test_text_is_the_target_on_one_line():
 )
 def test_not_fix_targets(text):
     assert rows(text) == []
+
+
+def test_fix_phrase_late_in_long_text():
+    text = "Filler line of text.\n" * 200 + "This problem was corrected in Foo 2.0 Service Pack 1."
+    assert rows(text) == [("Foo", "2.0", 1, False)]
+
+
+def test_target_is_not_cut_where_another_key_word_window_ended():
+    # 174e924 cut the text into windows around key words; a window ending in
+    # the middle of this target gave a spurious ("Foo 97", None, None) row
+    filler = "This line is only here to make the section long enough to matter.\n"
+    text = ("To resolve this problem, obtain the latest version of the driver.\n" + filler * 3
+            + "The readme lists every bug of the release; " + "many " * 60
+            + "were fixed in the Foo 97\nService Pack 2, which you can order.\n" + filler * 8)
+    assert rows(text) == [("Foo 97", None, 2, False)]
 
 
 def test_same_target_twice_is_one_row():

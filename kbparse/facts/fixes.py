@@ -34,22 +34,33 @@ written, on one line. The same target twice in one text is one row.
 
 BNF (terminals are `pp.Regex`; the vocabulary is grammars/facts/fixes.toml)::
 
-    fix_text ::= (skip fix_phrase)* skip END
-    fix_phrase ::= trigger target
-    trigger  ::= fixed_verb | remedy_verb | upgrade_verb
-    target   ::= token (sep token)*          -- up to a sentence end or a lower-case word
-    token    ::= "U.S." | Capitalised | number | "(" short ")" | ".NET" | connector
-    chunk    ::= target split at "and"/"or" after a version or pack number
+    fix_text   ::= (skip fix_phrase)* skip END
+    fix_phrase ::= <kind>_<key> | <kind>_<key> | ...   -- one terminal per key word
+    <kind>_<key> ::= trigger sep target               -- trigger: the key's phrases
+    target     ::= token (sep token)*        -- up to a sentence end or a lower-case word
+    token      ::= "U.S." | Capitalised | number | "(" short ")" | ".NET" | connector
+    chunk      ::= target split at "and"/"or" after a version or pack number
+
+How (kbparse/facts/text.py says why key words): each key word of a trigger
+table has one terminal, trigger sep target for the triggers holding it, with
+`trigger` and `target` named. The key is found with `str.find` and the
+terminal's compiled regex tried only near it (`next_near`); phrases are taken
+left to right without overlap, the earlier key of the vocabulary winning at
+one place. A phrase so located, certain to match, is parsed by its terminal,
+which takes it apart into trigger and target; the kind is that of the key's
+table. A `remedy` phrase whose target names no service pack gives no row and
+is not taken apart.
 """
 
 from __future__ import annotations
 
+import heapq
 import re
 from functools import cache
 
 import pyparsing as pp
 
-from .status import _spaces, keyword_windows, skip_to
+from .text import flexible_spaces, locator, next_near
 from .vocab import STRS, STRS_MAP, load_vocabulary
 
 KINDS = ("fixed", "remedy", "upgrade")
@@ -58,6 +69,10 @@ SPEC = {
     "triggers": {kind: STRS_MAP for kind in KINDS},
     "target": {"connectors": STRS, "stop_words": STRS, "drop_words": STRS, "versionless_names": STRS},
 }
+
+# A fix phrase may start up to BEFORE characters ahead of its key word and end
+# up to AFTER characters beyond it, then at the end of that line.
+BEFORE, AFTER = 30, 300
 
 _SEP = r",?(?:[ \t]+|[ \t]*\n[ \t]*)"
 _PACK = re.compile(
@@ -70,6 +85,10 @@ _VERSION = re.compile(r"(?:\b[Vv]ersions?\s+)?\b(?P<v>\d+\.\d+[\w.]*?)(?=[.,]?(?
 _PAREN = re.compile(r"\([^()]*\)")
 _SPLIT = re.compile(r",?\s+(?:and|or)\s+")
 _ENDS_COMPLETE = re.compile(r"(?:\d[\w.]*|\))$")
+_FOR_OF_EDGE = re.compile(r"^\s*(?:for|of)\b|\b(?:for|of)\s*$")
+_LETTER = re.compile("[A-Za-z]")
+_DIGIT = re.compile(r"\d")
+_LATEST = re.compile(r"\blatest\b", re.I)
 
 
 class _Fixes:
@@ -84,31 +103,31 @@ class _Fixes:
         target = rf"{token}(?:{_SEP}{token}){{0,30}}"
         self.drop = re.compile(r"(?:^|\s)(?:" + "|".join(map(re.escape, t["drop_words"])) + r")(?=\s|$)")
         self.trailing = re.compile(rf"(?:{_SEP}(?:{connectors}))+$")
+        self.connectors = frozenset(t["connectors"])
         self.versionless = tuple(t["versionless_names"])
-        self.keys = []
-        phrases = []
+        # One terminal per key word of a trigger table: trigger sep target for
+        # the triggers holding the key. Its compiled regex locates the phrases;
+        # pyparsing takes a located phrase apart into trigger and target.
+        self.phrases_of_key = []  # (key word, kind, terminal), in vocabulary order
+        self.locators = []  # (word to find, its phrases' offset ahead of it, compiled terminal)
         for kind in KINDS:
-            for key, ps in vocab["triggers"][kind].items():
-                self.keys.append(key)
-                phrases += [f"{_spaces(p)}(?P<{kind}_{len(phrases) + i}>){_SEP}(?P<target>{target})" for i, p in enumerate(ps)]
-        # Each phrase names its trigger kind with an empty group; `target` is
-        # named in every phrase, which Python allows only once: rename.
-        count = iter(range(len(phrases)))
-        phrases = [p.replace("(?P<target>", f"(?P<target_{next(count)}>") for p in phrases]
-        scanner = skip_to(phrases, "fix phrase")
-        self.scanner = scanner.add_parse_action(self._rows)
-
-    def _rows(self, tokens: pp.ParseResults):
-        match = tokens[0]
-        if match["match"] is None:
-            return []
-        groups = {k: v for k, v in match.groupdict().items() if v is not None}
-        kind = next(k.split("_")[0] for k in groups if k.split("_")[0] in KINDS)
-        target = next(v for k, v in groups.items() if k.startswith("target_"))
-        return [(kind, target)]
+            for key, phrases in vocab["triggers"][kind].items():
+                trigger = "|".join(flexible_spaces(p) for p in phrases)
+                terminal = pp.Regex(rf"(?P<trigger>{trigger}){_SEP}(?P<target>{target})", as_match=True)
+                terminal = terminal.leave_whitespace().parse_with_tabs().set_name(f"{kind} phrase ({key})")
+                self.phrases_of_key.append((key, kind, terminal))
+                self.locators.append((*locator(phrases, key), terminal.re))
+        self.keys = [key for key, _, _ in self.locators]
 
     def chunks(self, target: str) -> list[str]:
-        target = self.trailing.sub("", target)
+        """A target on one line (words apart by single spaces) split into the
+        targets it names."""
+        # The checks by `in` skip regexes that would find nothing: trailing
+        # connectors follow a space, and a joint is " and " or " or ".
+        if target.rpartition(" ")[2] in self.connectors:
+            target = self.trailing.sub("", target)
+        if " and " not in target and " or " not in target:
+            return [target]
         pieces = _SPLIT.split(target)
         joins = _SPLIT.findall(target)
         out = [pieces[0]]
@@ -120,26 +139,34 @@ class _Fixes:
         return out
 
     def product_version(self, words: str) -> tuple[str | None, str | None]:
-        words = _PAREN.sub(" ", words)
+        if not words or words.isspace():
+            return None, None
+        if "(" in words:
+            words = _PAREN.sub(" ", words)
         version = None
         m = _VERSION.search(words)
         if m:
             version = m["v"] or m["w"]
             words = words[: m.start()] + " " + words[m.end() :]
-        words = self.drop.sub(" ", " " + words)
-        words = re.sub(r"^\s*(?:for|of)\b|\b(?:for|of)\s*$", "", " ".join(words.split()).strip(" ,"))
+        words = " ".join(self.drop.sub(" ", " " + words).split()).strip(" ,")
+        if "for" in words or "of" in words:
+            words = _FOR_OF_EDGE.sub("", words)
         product = " ".join(words.replace(" ,", ",").split()).strip(" ,")
-        return (product if re.search("[A-Za-z]", product) else None), version
+        return (product if _LETTER.search(product) else None), version
 
     def rows(self, kind: str, target: str) -> list[dict]:
         flat = " ".join(target.split())
-        latest = bool(re.search(r"\blatest\b", flat, re.I)) and bool(_PACK.search(flat))
+        flat_pack = _PACK.search(flat)
+        if kind == "remedy" and flat_pack is None:
+            return []  # a remedy's row needs a service pack, numbered or the latest
+        latest = flat_pack is not None and _LATEST.search(flat) is not None
         rows, previous = [], None
-        for chunk in self.chunks(flat):
-            pack = _PACK.search(chunk)
+        chunks = self.chunks(flat)
+        for chunk in chunks:
+            pack = flat_pack if chunk is flat else _PACK.search(chunk)
             number = None
             if pack:
-                n = next((pack[g] for g in ("n1", "n2", "n3", "n4") if pack[g]), None)
+                n = pack["n1"] or pack["n2"] or pack["n3"] or pack["n4"]
                 number = int(n) if n else None
                 before, after = chunk[: pack.start()], chunk[pack.end() :]
                 product, version = self.product_version(before)
@@ -150,7 +177,7 @@ class _Fixes:
             if product is None and version is not None and previous is not None:
                 product = previous
             previous = product or previous
-            named = product is not None and (re.search(r"\d", product) or product.endswith(self.versionless))
+            named = product is not None and (_DIGIT.search(product) or product.endswith(self.versionless))
             if kind == "remedy":
                 keep = number is not None or latest
             else:
@@ -160,18 +187,42 @@ class _Fixes:
                              "latest": latest, "text": chunk})
         return rows
 
+    def located(self, text: str):
+        """The fix phrases of `text`, left to right, without overlap, as
+        (locator index, regex match)."""
+        present = [i for i, key in enumerate(self.keys) if key in text]
+        if not present:
+            return
+        pending = []  # (start, locator index, match): each locator's next phrase
+        for i in present:
+            key, offset, pattern = self.locators[i]
+            if m := next_near(text, key, offset, pattern, 0, BEFORE, AFTER):
+                pending.append((m.start(), i, m))
+        heapq.heapify(pending)
+        cur = 0
+        while pending:
+            start, i, m = heapq.heappop(pending)
+            if start >= cur:
+                yield i, m
+                cur = m.end()
+            key, offset, pattern = self.locators[i]
+            if m := next_near(text, key, offset, pattern, cur, BEFORE, AFTER):
+                heapq.heappush(pending, (m.start(), i, m))
+
     def find(self, text: str) -> list[dict]:
-        windows = keyword_windows(text, self.keys, before=30, after=300)
-        if not windows:
-            return []
         out, seen = [], set()
-        for tokens, _, _ in self.scanner.scan_string(windows):
-            for kind, target in tokens:
-                for row in self.rows(kind, target):
-                    key = (row["product"], row["version"], row["service_pack"], row["latest"])
-                    if key not in seen:
-                        seen.add(key)
-                        out.append(row)
+        for i, m in self.located(text):
+            _, kind, terminal = self.phrases_of_key[i]
+            if kind == "remedy" and not _PACK.search(" ".join(m["target"].split())):
+                continue  # gives no row (see rows): not worth taking apart
+            # the phrase is parsed alone: the locating search checked its
+            # look-behinds in place
+            target = terminal.parse_string(m.group())[0]["target"]
+            for row in self.rows(kind, target):
+                key = (row["product"], row["version"], row["service_pack"], row["latest"])
+                if key not in seen:
+                    seen.add(key)
+                    out.append(row)
         return out
 
 
