@@ -95,8 +95,11 @@ def _trailer(a: Article) -> list[str]:
         ("Issue type", a.issue_types), ("Solution Type", a.solution_types),
         ("Hardware", a.hardware), ("Component", a.components),
     ]
-    trailer += [(label, [value]) for label, value in a.other_fields.items()]
-    return [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
+    lines = [f"{key:<18}: {' '.join(values)}".rstrip() for key, values in trailer if any(values)]
+    if a.other_fields and not lines:
+        # A trailer is known by a vocabulary key (kbparse.grammar), as every real one has.
+        lines.append(f"{'Keywords':<18}:")
+    return lines + [f"{label:<18}: {value}".rstrip() for label, value in a.other_fields.items()]
 
 
 def render_txt(a: Article) -> str:
