@@ -36,7 +36,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pyparsing as pp
 
@@ -85,10 +85,10 @@ class _Vocabulary:
         self.column_of = {w.lower(): kind for kind, words in v["columns"].items() for w in words}
         self.no_value = {s.lower() for s in v["inline"]["no_value"]}
 
-        ext = _words(v["extensions"])
+        ext = self.ext = _words(v["extensions"])
         end = r"(?=[\s|]|$)"
         self.name = rf"[\w$~!#&@^'-]+(?:\.[\w$~-]+)*\.{ext}(?![\w.])"
-        months = _words(v["dates"]["months"])
+        months = self.month_words = _words(v["dates"]["months"])
         self.date = (
             rf"\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})|\d{{1,2}}-{months}-(?:\d{{4}}|\d{{2}})"
             rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}-\d{{1,2}}-(?:\d{{4}}|\d{{2}})"
@@ -126,6 +126,8 @@ class _Vocabulary:
         self.column_rx = re.compile(column, re.I)
         self.header_line = re.compile(rf"{self.header[:-2]}$", re.I)
         self.name_rx = re.compile(self.name, re.I)
+        # The end of any file name: a quick test before name_rx, which is slow to fail.
+        self.ext_rx = re.compile(rf"\.{ext}(?![\w.])", re.I)
         versions = _words(v["inline"]["version_words"])
         # A version number; "5.x" is a family, not a version.
         vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
@@ -181,14 +183,16 @@ def parse_size(text: str, voc: _Vocabulary | None = None) -> int | None:
     return int(float(m["n"].replace(",", "")) * factor)
 
 
-def _cells(line: str, voc: _Vocabulary) -> list[tuple[str, str]] | None:
+# A row's condition and its parse action both read its cells: keep the last few.
+@lru_cache(maxsize=256)
+def _cells(line: str, voc: _Vocabulary) -> tuple[tuple[str, str], ...] | None:
     """The typed tokens of a row line, or None when some part is not a row token."""
     out = []
     pos, end = 0, len(line)
     while True:
         pos = voc.sep.match(line, pos).end()
         if pos >= end:
-            return out
+            return tuple(out)
         m = voc.token.match(line, pos)
         if m is None:
             return None
@@ -251,7 +255,7 @@ def _is_row(line: str, voc: _Vocabulary, loose: bool, extension: bool = False) -
 
 
 @cache
-def _scanner() -> pp.ParserElement:
+def _scanner() -> _Scanner:
     voc = _vocabulary()
 
     def kinds(line: str) -> list[str]:
@@ -286,19 +290,59 @@ def _scanner() -> pp.ParserElement:
     mention_line = _rx(rf"(?:[^\n]*?(?:{mention}))[^\n]*\n", "inline file version mention", re.I)
     mention_line.add_parse_action(lambda t: [("mention", t[0])])
 
-    # A run of lines none of which could start a table, a dated row or a mention:
-    # one regex match instead of one pyparsing attempt per line.
-    maybe = (
-        r"[^\n]*?(?:\d/\d{1,2}/\d\d|\d-[A-Za-z]{3}-\d|\d-\d\d-\d\d|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d"
-        r"|\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d"
-        r"|(?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t])"
-    )
-    noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
-    other = _rx(_LINE, "other line").suppress()
-    scanner = tables | loose | mention_line | noise | other
-    # Every terminal starts at a line start: indentation is part of the match.
-    scanner.leave_whitespace().parse_with_tabs()
-    return scanner.set_name("files scanner")
+    for element in (tables, loose, mention_line):
+        # Every terminal starts at a line start: indentation is part of the match.
+        element.leave_whitespace().parse_with_tabs().streamline()
+    return _Scanner(tables, loose, mention_line, voc)
+
+
+# What a line must hold for a table, a dated row or a mention to start there
+# (or on the next line); runs of lines without it are skipped in one step
+# (`noise`). As one alternation:
+#   \d/\d{1,2}/\d\d | \d-[A-Za-z]{3}-\d | \d-\d\d-\d\d | [Ff]ile ?[Nn]ame | FILE ?NAME
+#   | \(\d+\.\d+\.\d | \.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d
+#   | (?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t]
+# Here as parts that each start with a literal, searched apart: the regex
+# engine scans for a literal prefix at memchr speed, but tries an alternation
+# (or a look-behind) at every character, ten times slower. A part's second
+# item is the class the character before its match must be in.
+_MAYBE_PARTS = (
+    (r"/\d{1,2}/\d\d", r"\d"),
+    (r"-(?:[A-Za-z]{3}-\d|\d\d-\d\d)", r"\d"),
+    (r"ile ?[Nn]ame", r"[Ff]"),
+    (r"FILE ?NAME", None),
+    (r"\(\d+\.\d+\.\d", None),
+    (r"\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d", None),
+    (r"ersion[ \t]+\d[\w.]*[ \t]+of[ \t]", r"[Vv]"),
+    (r"VERSION[ \t]+\d[\w.]*[ \t]+of[ \t]", None),
+)
+
+
+class _Maybe:
+    """Where the next match of _MAYBE starts, from positions that only grow
+    (one scan of a text): each part's last match is kept until passed."""
+
+    def __init__(self, parts) -> None:
+        self.parts = parts
+        self.starts: list[int | None] = [-1] * len(parts)
+
+    def next_start(self, text: str, at: int) -> int | None:
+        best = None
+        for i, (rx, back) in enumerate(self.parts):
+            start = self.starts[i]
+            if start is not None and start < at:
+                start = self._search(text, at, rx, back)
+                self.starts[i] = start
+            if start is not None and (best is None or start < best):
+                best = start
+        return best
+
+    @staticmethod
+    def _search(text: str, at: int, rx: re.Pattern, back: re.Pattern | None) -> int | None:
+        m = rx.search(text, at + (back is not None))
+        while m is not None and back is not None and not back.match(text, m.start() - 1):
+            m = rx.search(text, m.start() + 1)
+        return None if m is None else m.start() - (back is not None)
 
 
 _HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
@@ -313,38 +357,102 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, stop if stop >= 0 else len(text)
 
 
+# Each test of the gate below needs one of these; they start with a literal,
+# which the regex engine finds at memchr speed, unlike an alternation.
+_HEADER_HINTS = (re.compile(r"ile ?[Nn]ame"), re.compile(r"ILE ?NAME"))
+_VERSION_HINTS = (re.compile(r"ersion[ \t]+\d"), re.compile(r"ERSION[ \t]+\d"))
+_PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
+_VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
+
+
 def _gate(text: str, voc: _Vocabulary) -> bool:
-    """Cheap tests (substrings first, then regexes on the few lines they point
-    at) that the text holds a file table header, a dated line naming a file or
-    a "NAME version V" mention; the pyparsing scan runs only when one passes,
-    which is what keeps the many sections without files cheap."""
-    if "ame" in text or "AME" in text:
+    """Cheap tests (literal-led regexes first, then regexes on the few lines
+    they point at) that the text holds a file table header, a dated line
+    naming a file or a "NAME version V" mention; the scan runs only when one
+    passes, which is what keeps the many sections without files cheap."""
+    if "/" in text:
+        for m in _SLASH_DATE.finditer(text):
+            line = _line_at(text, m.start(), m.end())
+            if voc.ext_rx.search(text, *line) and voc.name_rx.search(text, *line):
+                return True
+    if "(" in text and _PAREN_HINT.search(text):
+        for m in _PAREN_DOTTED.finditer(text):
+            at = m.start()
+            if voc.mention.search(text, max(0, at - 40), at + 30):
+                return True
+    if ("ame" in text and _HEADER_HINTS[0].search(text)) or ("AME" in text and _HEADER_HINTS[1].search(text)):
         for word in _HEADER_WORDS:
             at = text.find(word)
             while at >= 0:
                 if voc.header_line.match(text, *_line_at(text, at, at)):
                     return True
                 at = text.find(word, at + 1)
-    if "/" in text:
-        for m in _SLASH_DATE.finditer(text):
-            if voc.name_rx.search(text, *_line_at(text, m.start(), m.end())):
-                return True
-    for word in ("ersion", "ERSION"):
-        at = text.find(word)
-        while at >= 0:
-            if _VERSION_NUMBER.match(text, at + 6) and (
-                voc.before_version.search(text, max(0, at - 32), at - 1)
-                or voc.mention.match(text, at - 1, at + 90)
-            ):
-                return True
-            at = text.find(word, at + 6)
-    at = text.find(" (")
-    while at >= 0:
-        if text[at + 2 : at + 3].isdigit() and _PAREN_DOTTED.match(text, at):
-            if voc.mention.search(text, max(0, at - 40), at + 30):
-                return True
-        at = text.find(" (", at + 2)
+    for word, hint in zip(("ersion", "ERSION"), _VERSION_HINTS):
+        if word in text:
+            for m in hint.finditer(text):
+                at = m.start()
+                # A file name ends just before "version", or "version V of NAME" follows.
+                if (text.find(".", max(0, at - 32), at - 1) >= 0 and voc.before_version.search(text, max(0, at - 32), at - 1)) or (
+                    _VERSION_OF.match(text, at) and voc.mention.match(text, at - 1, at + 90)
+                ):
+                    return True
     return False
+
+
+class _Scanner:
+    """The scan of `text` below, run line by line as pyparsing's scan_string
+    would run `tables | loose | mention_line | noise | other`, but asking
+    pyparsing only where a form's hint is on the line, and skipping `noise`
+    (lines without _MAYBE) with one regex search."""
+
+    def __init__(self, tables: pp.ParserElement, loose: pp.ParserElement, mention_line: pp.ParserElement,
+                 voc: _Vocabulary) -> None:
+        self.forms = (tables, loose, mention_line)
+        # What each form needs on its first line; where it is missing the form
+        # cannot match, and pyparsing is not asked.
+        self.header_hint = re.compile(voc.header, re.I)
+        self.name_hint = voc.ext_rx
+        self.date_hint = re.compile(rf"\d(?:/\d{{1,2}}/\d\d|-{voc.month_words}-\d|-\d{{1,2}}-\d)", re.I)
+        self.maybe_parts = tuple((re.compile(rx), back and re.compile(back)) for rx, back in _MAYBE_PARTS)
+
+    def _tries(self, source: str, at: int, eol: int):
+        """The forms that may match at line start `at` (line ends at `eol`)."""
+        tables, loose, mention_line = self.forms
+        if self.header_hint.match(source, at):
+            yield tables
+        if self.name_hint.search(source, at, eol) and self.date_hint.search(source, at, eol):
+            yield loose
+        # A mention starts on this line and may take the next; it holds "ver" or "(".
+        stop = source.find("\n", eol + 1)
+        window = source[at : stop if stop >= 0 else len(source)]
+        if "(" in window or "ver" in window.lower():
+            yield mention_line
+
+    def scan(self, source: str):
+        """The tokens of each form found in `source` (which ends with a newline)."""
+        pp.ParserElement.reset_cache()
+        at, size = 0, len(source)
+        maybe = _Maybe(self.maybe_parts)
+        while at < size:
+            eol = source.index("\n", at)
+            for form in self._tries(source, at, eol):
+                try:
+                    # What scan_string calls at each location; pyparsing has no
+                    # public call that parses at a location and tells the end.
+                    end, tokens = form._parse(source, at, callPreParse=False)
+                except pp.ParseException:
+                    continue
+                yield tokens
+                at = end
+                break
+            else:
+                start = maybe.next_start(source, at)
+                if start is None:
+                    return
+                if start < eol:
+                    at = eol + 1  # `other`: one line that could start a form but did not
+                else:
+                    at = source.rfind("\n", 0, start) + 1  # `noise`: to the next such line
 
 
 _MENTION_GROUPS = (("name", "version"), ("name2", "version2"), ("name3", "version3"))
@@ -359,7 +467,7 @@ def find_files(text: str) -> list[dict]:
         return []
     rows: list[dict] = []
     mentions: list[dict] = []
-    for tokens, _, _ in _scanner().scan_string(text if text.endswith("\n") else text + "\n", always_skip_whitespace=False):
+    for tokens in _scanner().scan(text if text.endswith("\n") else text + "\n"):
         for kind, value in tokens:
             if kind == "table":
                 rows.extend(value)
