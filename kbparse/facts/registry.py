@@ -259,7 +259,7 @@ def _line_value_events(line: str, voc: _Vocabulary):
 
 
 @cache
-def _scanner() -> pp.ParserElement:
+def _scanner() -> _Scanner:
     voc = _vocabulary()
     root = voc.root
     value_block = _rx(voc.value_block, "value block (Value Name / Data Type / Value)")
@@ -292,35 +292,106 @@ def _scanner() -> pp.ParserElement:
     rel_path = _rx(r"[ \t]*\\?[A-Za-z][\w .$~{}<>()-]*(?:\\[\w .$~{}<>()\[\]-]+)+\\?[ \t]*\n"
                    r"(?:[ \t]*\\[^\n]*\n)?", "registry path below a root named before")
     rel_path.add_parse_action(lambda t: [("path", _clean_key(" ".join(s.strip() for s in t[0].split("\n"))))])
-    trigger = (
-        rf"[^\n]*?{root}|[^\n]*?REG_|[ \t]*(?:\"[^\"\n]*\"|@)=|{voc.value_block}"
-        rf"|[ \t]*{voc.type_word.pattern}[ \t]*:|[ \t]*\\?[A-Za-z][\w .$~{{}}<>()-]*\\"
-    )
-    noise = _rx(rf"(?:(?!{trigger}){_LINE})+", "other lines").suppress()
-    other = _rx(_LINE, "other line").suppress()
-    scanner = value_block | value_line | key | root_mention | rel_path | noise | other
+    forms = value_block | value_line | key | root_mention | rel_path
     # Every terminal starts at a line start: indentation is part of the match.
-    scanner.leave_whitespace().parse_with_tabs()
-    return scanner.set_name("registry scanner")
+    forms.leave_whitespace().parse_with_tabs().streamline()
+    return _Scanner(forms.set_name("registry scanner"), voc)
 
 
-def _gate(text: str) -> bool:
-    return "HK" in text or "Hk" in text or "hk" in text
+def _line_starts_with(text: str, char: str):
+    """The start of each line of `text` (which ends with a newline) holding `char`."""
+    at = text.find(char)
+    while at >= 0:
+        yield text.rfind("\n", 0, at) + 1
+        at = text.find(char, text.index("\n", at) + 1)
+
+
+class _Scanner:
+    """The scan of a text, with the result pyparsing's scan_string gives for
+    `value_block | value_line | key | root_mention | rel_path | noise | other`
+    where `noise` is a run of lines none of which is a trigger line (below):
+    every form starts on a trigger line, so the forms are tried on trigger
+    lines only, found with str.find instead of a regex per line."""
+
+    def __init__(self, forms: pp.ParserElement, voc: _Vocabulary) -> None:
+        self.forms = forms
+        self.voc = voc
+        # A trigger line holds a root or "REG_" anywhere, or starts with one of these.
+        self.leads = re.compile(
+            rf'[ \t]*(?:"[^"\n]*"|@)=|{voc.value_block}|[ \t]*{voc.type_word.pattern}[ \t]*:'
+            r"|[ \t]*\\?[A-Za-z][\w .$~{}<>()-]*\\",
+            re.I,
+        )
+        self.anywhere = re.compile(rf"{voc.root}|REG_", re.I)
+
+    def _trigger_lines(self, source: str) -> list[int]:
+        starts = set()
+        if source.isascii():
+            # Lower-casing keeps positions only for ASCII; roots all start with "hk".
+            low = source.lower()
+            for ls in _line_starts_with(low, "reg_"):
+                starts.add(ls)
+            at = low.find("hk")
+            while at >= 0:
+                if self.voc.root_only.match(source, at):
+                    starts.add(source.rfind("\n", 0, at) + 1)
+                at = low.find("hk", at + 2)
+        else:
+            # (One match per line at most is needed; none of these spans a line.)
+            starts.update(source.rfind("\n", 0, m.start()) + 1 for m in self.anywhere.finditer(source))
+        # A lead needs one of these characters on its line.
+        for char in "=:\\":
+            for ls in _line_starts_with(source, char):
+                if ls not in starts and self.leads.match(source, ls):
+                    starts.add(ls)
+        return sorted(starts)
+
+    def scan(self, source: str):
+        """(tokens, line number) of each form found in `source`, which ends with a newline."""
+        pp.ParserElement.reset_cache()
+        at = 0
+        line_no, counted = 0, 0
+        for start in self._trigger_lines(source):
+            if start < at:
+                continue  # inside the last form found
+            try:
+                # What scan_string calls at each location; pyparsing has no
+                # public call that parses at a location and tells the end.
+                at, tokens = self.forms._parse(source, start, callPreParse=False)
+            except pp.ParseException:
+                continue  # `other`: the trigger line starts no form
+            line_no += source.count("\n", counted, start)
+            counted = start
+            yield tokens, line_no
+
+
+def _gate(text: str, voc: _Vocabulary) -> bool:
+    if not ("HK" in text or "Hk" in text or "hk" in text):
+        return False
+    if not text.isascii():
+        return voc.root_only.search(text) is not None
+    # As root_only.search, without trying a case-blind alternation at every character.
+    low = text.lower()
+    at = low.find("hk")
+    while at >= 0:
+        if voc.root_only.match(text, at):
+            return True
+        at = low.find("hk", at + 2)
+    return False
 
 
 def find_registry_settings(text: str) -> list[dict]:
     """Rows (root, key, value_name, value_type, value_data) of the registry settings in a text."""
-    if not isinstance(text, str) or not _gate(text):
+    if not isinstance(text, str):
         return []
     voc = _vocabulary()
-    if not voc.root_only.search(text):
+    if not _gate(text, voc):
         return []
     source = text if text.endswith("\n") else text + "\n"
     rows: list[dict] = []
     current = None  # (root, key)
     pending = None  # (root, line) of a root named without a path
-    for tokens, start, _ in _scanner().scan_string(source, always_skip_whitespace=False):
-        line_no = source.count("\n", 0, start)
+    for tokens, line_no in _scanner().scan(source):
         for event in tokens:
             kind = event[0]
             if kind == "key":
