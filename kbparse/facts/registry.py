@@ -122,9 +122,14 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(load_vocabulary("registry", SPEC))
 
 
+_BLANKS_AROUND_SLASH = re.compile(r"(?:(?<![ \t])[ \t]+)?\\[ \t]*")
+
+
 def _clean_key(key: str) -> str:
     key = key.replace("/", "\\")
-    key = re.sub(r"[ \t]*\\[ \t]*", r"\\", key)
+    # As [ \t]*\\[ \t]*, but a run of blanks is tried from its start only: that
+    # pattern fails once per blank of a long run not followed by '\' (quadratic).
+    key = _BLANKS_AROUND_SLASH.sub(r"\\", key)
     key = re.sub(r"\\{2,}", r"\\", key)
     key = key.strip().lstrip("\"'[").rstrip("\"'").strip()
     key = key.rstrip(".,;:\"' ").strip("\\")
