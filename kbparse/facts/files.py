@@ -360,9 +360,11 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 # Each test of the gate below needs one of these; they start with a literal,
-# which the regex engine finds at memchr speed, unlike an alternation.
-_HEADER_HINTS = (re.compile(r"ile ?[Nn]ame"), re.compile(r"ILE ?NAME"))
-_VERSION_HINTS = (re.compile(r"ersion[ \t]+\d"), re.compile(r"ERSION[ \t]+\d"))
+# which the regex engine finds fast, unlike an alternation (which it tries at
+# every character). The first two look in the lower-cased text.
+_HEADER_HINT = re.compile(r"ile ?name")
+_VERSION_HINT = re.compile(r"ersion[ \t]+\d")
+_VERSIONS = (re.compile(r"ersion[ \t]+\d"), re.compile(r"ERSION[ \t]+\d"))
 _PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
 _VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
 
@@ -382,15 +384,18 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
             at = m.start()
             if voc.mention.search(text, max(0, at - 40), at + 30):
                 return True
-    if ("ame" in text and _HEADER_HINTS[0].search(text)) or ("AME" in text and _HEADER_HINTS[1].search(text)):
+    # Lower-cased once, to look for both spellings of a word in one pass
+    # (only whether they occur: the tests themselves read `text`).
+    low = text.lower()
+    if _HEADER_HINT.search(low):
         for word in _HEADER_WORDS:
             at = text.find(word)
             while at >= 0:
                 if voc.header_line.match(text, *_line_at(text, at, at)):
                     return True
                 at = text.find(word, at + 1)
-    for word, hint in zip(("ersion", "ERSION"), _VERSION_HINTS):
-        if word in text:
+    if _VERSION_HINT.search(low):
+        for hint in _VERSIONS:
             for m in hint.finditer(text):
                 at = m.start()
                 # A file name ends just before "version", or "version V of NAME" follows.

@@ -371,12 +371,14 @@ class _Scanner:
 
 
 def _gate(text: str, voc: _Vocabulary) -> bool:
-    if not ("HK" in text or "Hk" in text or "hk" in text):
+    """HK, Hk or hk in the text, and a root (root_only.search, but tried only where 'hk' is)."""
+    # One search of the lower-cased text costs less than three of the text.
+    low = text.lower()
+    if "hk" not in low or not ("HK" in text or "Hk" in text or "hk" in text):
         return False
     if not text.isascii():
+        # (Lower-casing keeps positions only for ASCII.)
         return voc.root_only.search(text) is not None
-    # As root_only.search, without trying a case-blind alternation at every character.
-    low = text.lower()
     at = low.find("hk")
     while at >= 0:
         if voc.root_only.match(text, at):
