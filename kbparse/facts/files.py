@@ -100,8 +100,11 @@ class _Vocabulary:
         no_value = _words(self.no_value)
         # One token of a row; the order of the alternatives settles overlaps
         # (a file name before a version, a size with a unit before a version).
+        # The look-ahead (a name's extension ends this run of non-blanks or
+        # comes before its end) only spares the name's backtracking on dates,
+        # sizes and versions: a name has no blank or '|' in it.
         self.token = re.compile(
-            rf"(?:(?P<name>{self.name})"
+            rf"(?:(?=[^\s|]*?\.{ext}(?![\w.]))(?P<name>{self.name})"
             rf"|(?P<date>{self.date}){end}"
             rf"|(?P<time>{time}){end}"
             rf"|(?P<usize>(?:{number})(?:\.\d+)?[ ]?{units}){end}"
