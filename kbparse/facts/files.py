@@ -329,18 +329,19 @@ class _Maybe:
 
     def __init__(self, parts) -> None:
         self.parts = parts
-        self.starts: list[int | None] = [-1] * len(parts)
+        self.starts: list[int | None] = [-1] * len(parts)  # None: no match after the last search
+        self.best: int | None = -1
 
     def next_start(self, text: str, at: int) -> int | None:
-        best = None
+        if self.best is None or self.best >= at:
+            return self.best
         for i, (rx, back) in enumerate(self.parts):
             start = self.starts[i]
             if start is not None and start < at:
-                start = self._search(text, at, rx, back)
-                self.starts[i] = start
-            if start is not None and (best is None or start < best):
-                best = start
-        return best
+                self.starts[i] = self._search(text, at, rx, back)
+        found = [start for start in self.starts if start is not None]
+        self.best = min(found) if found else None
+        return self.best
 
     @staticmethod
     def _search(text: str, at: int, rx: re.Pattern, back: re.Pattern | None) -> int | None:
