@@ -226,7 +226,8 @@ def _row(cells, voc: _Vocabulary, name: str | None = None) -> dict | None:
 
 def _table_action(voc: _Vocabulary):
     def action(tokens: pp.ParseResults):
-        header, *lines = tokens
+        header, *matches = tokens
+        lines = [m["row"] for m in matches]
         kinds = {voc.column_of[" ".join(w.lower().split())] for w in voc.column_rx.findall(header)}
         rows = []
         for line in lines:
@@ -272,19 +273,25 @@ def _scanner() -> _Scanner:
 
     rule_line = r"[ \t|+]*-[-+| \t]*\n"
     rule = _rx(rule_line, "dashed rule")
-    # (blank | rule)[...] as one terminal: the regex's greedy loop tries blank
-    # first, then rule, as pyparsing's would, for a fraction of the cost per row.
-    gap = _rx(rf"(?:[ \t]*\n|{rule_line})*", "blank or rule lines").suppress()
+    row_line = r"[ \t|]*[^\s|][^\n]*\n"
 
     def row(name: str, **how) -> pp.Regex:
-        element = _rx(r"[ \t|]*[^\s|][^\n]*\n", name)
+        element = _rx(row_line, name)
         return element.add_condition(lambda t: _is_row(t[0], voc, **how))
 
-    table = header(False) + rule.suppress()[0, 1] + (gap + row("file table row", loose=False))[1, ...]
+    def gap_row(name: str, **how) -> pp.Regex:
+        # gap + row as one terminal: the gap's blank or rule lines, taken
+        # greedily without backtracking (*+) as pyparsing's (blank | rule)[...]
+        # takes them, then the row line, whose Match goes to the table's action.
+        element = pp.Regex(rf"(?:[ \t]*\n|{rule_line})*+(?P<row>{row_line})", as_match=True)
+        element.leave_whitespace().set_name(name)
+        return element.add_condition(lambda t: _is_row(t[0]["row"], voc, **how))
+
+    table = header(False) + rule.suppress()[0, 1] + gap_row("file table row", loose=False)[1, ...]
     # "Filename Extension Size ..." tables (Windows 3.x driver lists) split the
     # name into two cells: CANONIII  DRV  45211 ...
-    split_table = header(True) + rule.suppress()[0, 1] + (
-        gap + row("file table row with a split name", loose=False, extension=True)
+    split_table = header(True) + rule.suppress()[0, 1] + gap_row(
+        "file table row with a split name", loose=False, extension=True
     )[1, ...]
     tables = (table | split_table).set_name("file table").add_parse_action(_table_action(voc))
 
