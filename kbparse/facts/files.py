@@ -131,6 +131,8 @@ class _Vocabulary:
         self.name_rx = re.compile(self.name, re.I)
         # The end of any file name: a quick test before name_rx, which is slow to fail.
         self.ext_rx = re.compile(rf"\.{ext}(?![\w.])", re.I)
+        # An extension in lower-cased ASCII text, where no re.I is needed (faster).
+        self.ext_lower = re.compile(rf"\.{_words(e.lower() for e in v['extensions'])}")
         versions = _words(v["inline"]["version_words"])
         # A version number; "5.x" is a family, not a version.
         vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
@@ -405,7 +407,8 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
                 if voc.header_line.match(text, *_line_at(text, at, at)):
                     return True
                 at = text.find(word, at + 1)
-    if _VERSION_HINT.search(low):
+    # Both tests below need a file extension (before "version", or in "of NAME").
+    if _VERSION_HINT.search(low) and (voc.ext_lower.search(low) or not text.isascii()):
         for hint in _VERSIONS:
             for m in hint.finditer(text):
                 at = m.start()
