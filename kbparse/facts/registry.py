@@ -297,10 +297,22 @@ def _scanner() -> _Scanner:
     rel_path = _rx(r"[ \t]*\\?[A-Za-z][\w .$~{}<>()-]*(?:\\[\w .$~{}<>()\[\]-]+)+\\?[ \t]*\n"
                    r"(?:[ \t]*\\[^\n]*\n)?", "registry path below a root named before")
     rel_path.add_parse_action(lambda t: [("path", _clean_key(" ".join(s.strip() for s in t[0].split("\n"))))])
-    forms = value_block | value_line | key | root_mention | rel_path
-    # Every terminal starts at a line start: indentation is part of the match.
-    forms.leave_whitespace().parse_with_tabs().streamline()
-    return _Scanner(forms.set_name("registry scanner"), voc)
+    forms = (
+        # (form, what its first line needs, the regexes of which one must match there)
+        (value_block, _COLON, (value_block,)),
+        (value_line, _EQUALS | _REG | _COLON, (value_line,)),
+        (key, _ROOT, (alone_key, prose_key)),
+        (root_mention, _ROOT, (root_mention,)),
+        (rel_path, _BACKSLASH, (rel_path,)),
+    )
+    for form, _, _ in forms:
+        # Every terminal starts at a line start: indentation is part of the match.
+        form.leave_whitespace().parse_with_tabs().streamline()
+    return _Scanner(tuple((form, need, tuple(r.re for r in rxs)) for form, need, rxs in forms), voc)
+
+
+# What a line holds, for the forms that may start on it.
+_ROOT, _REG, _EQUALS, _COLON, _BACKSLASH = 1, 2, 4, 8, 16
 
 
 def _line_starts_with(text: str, char: str):
@@ -316,9 +328,11 @@ class _Scanner:
     `value_block | value_line | key | root_mention | rel_path | noise | other`
     where `noise` is a run of lines none of which is a trigger line (below):
     every form starts on a trigger line, so the forms are tried on trigger
-    lines only, found with str.find instead of a regex per line."""
+    lines only, found with str.find instead of a regex per line; and on a
+    trigger line pyparsing is asked only for the first form whose own regex
+    matches there (the others would fail, at the cost of an exception each)."""
 
-    def __init__(self, forms: pp.ParserElement, voc: _Vocabulary) -> None:
+    def __init__(self, forms, voc: _Vocabulary) -> None:
         self.forms = forms
         self.voc = voc
         # A trigger line holds a root or "REG_" anywhere, or starts with one of these.
@@ -329,45 +343,54 @@ class _Scanner:
         )
         self.anywhere = re.compile(rf"{voc.root}|REG_", re.I)
 
-    def _trigger_lines(self, source: str) -> list[int]:
-        starts = set()
+    def _trigger_lines(self, source: str) -> list[tuple[int, int]]:
+        """(start, what the line holds) of each trigger line, in order."""
+        holds: dict[int, int] = {}
         if source.isascii():
             # Lower-casing keeps positions only for ASCII; roots all start with "hk".
             low = source.lower()
             for ls in _line_starts_with(low, "reg_"):
-                starts.add(ls)
+                holds[ls] = _REG
             at = low.find("hk")
             while at >= 0:
                 if self.voc.root_only.match(source, at):
-                    starts.add(source.rfind("\n", 0, at) + 1)
+                    ls = source.rfind("\n", 0, at) + 1
+                    holds[ls] = holds.get(ls, 0) | _ROOT
                 at = low.find("hk", at + 2)
         else:
-            # (One match per line at most is needed; none of these spans a line.)
-            starts.update(source.rfind("\n", 0, m.start()) + 1 for m in self.anywhere.finditer(source))
-        # A lead needs one of these characters on its line.
-        for char in "=:\\":
+            # Roots and REG_ alike (none spans a line); the forms' regexes tell them apart.
+            for m in self.anywhere.finditer(source):
+                holds[source.rfind("\n", 0, m.start()) + 1] = _ROOT | _REG
+        for bit, char in ((_EQUALS, "="), (_COLON, ":"), (_BACKSLASH, "\\")):
             for ls in _line_starts_with(source, char):
-                if ls not in starts and self.leads.match(source, ls):
-                    starts.add(ls)
-        return sorted(starts)
+                holds[ls] = holds.get(ls, 0) | bit
+        # A lead needs one of those characters on its line.
+        return [
+            (ls, what) for ls, what in sorted(holds.items()) if what & (_ROOT | _REG) or self.leads.match(source, ls)
+        ]
 
     def scan(self, source: str):
         """(tokens, line number) of each form found in `source`, which ends with a newline."""
         pp.ParserElement.reset_cache()
         at = 0
         line_no, counted = 0, 0
-        for start in self._trigger_lines(source):
+        for start, holds in self._trigger_lines(source):
             if start < at:
                 continue  # inside the last form found
-            try:
-                # What scan_string calls at each location; pyparsing has no
-                # public call that parses at a location and tells the end.
-                at, tokens = self.forms._parse(source, start, callPreParse=False)
-            except pp.ParseException:
-                continue  # `other`: the trigger line starts no form
-            line_no += source.count("\n", counted, start)
-            counted = start
-            yield tokens, line_no
+            for form, needs, rxs in self.forms:
+                if not (holds & needs and any(rx.match(source, start) for rx in rxs)):
+                    continue
+                try:
+                    # What scan_string calls at each location; pyparsing has no
+                    # public call that parses at a location and tells the end.
+                    at, tokens = form._parse(source, start, callPreParse=False)
+                except pp.ParseException:
+                    continue
+                line_no += source.count("\n", counted, start)
+                counted = start
+                yield tokens, line_no
+                break
+            # else `other`: the trigger line starts no form
 
 
 def _gate(text: str, voc: _Vocabulary) -> bool:
