@@ -35,6 +35,7 @@ Normalization (an analyst's choices, documented here once):
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
 from functools import cache, lru_cache
 
@@ -334,23 +335,23 @@ _MAYBE_PARTS = (
 
 class _Maybe:
     """Where the next match of _MAYBE starts, from positions that only grow
-    (one scan of a text): each part's last match is kept until passed."""
+    (one scan of a text): each part's next match, in a heap, is kept until
+    the scan passes it."""
 
     def __init__(self, parts) -> None:
         self.parts = parts
-        self.starts: list[int | None] = [-1] * len(parts)  # None: no match after the last search
-        self.best: int | None = -1
+        self.heap = [(-1, i) for i in range(len(parts))]  # (start, part); a part with no more is dropped
 
     def next_start(self, text: str, at: int) -> int | None:
-        if self.best is None or self.best >= at:
-            return self.best
-        for i, (rx, back) in enumerate(self.parts):
-            start = self.starts[i]
-            if start is not None and start < at:
-                self.starts[i] = self._search(text, at, rx, back)
-        found = [start for start in self.starts if start is not None]
-        self.best = min(found) if found else None
-        return self.best
+        heap = self.heap
+        while heap and heap[0][0] < at:
+            i = heap[0][1]
+            start = self._search(text, at, *self.parts[i])
+            if start is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (start, i))
+        return heap[0][0] if heap else None
 
     @staticmethod
     def _search(text: str, at: int, rx: re.Pattern, back: re.Pattern | None) -> int | None:
@@ -450,18 +451,14 @@ class _Scanner:
             and _is_row(source[at : eol + 1], self.voc, loose=True)
         ):
             yield loose
-        # A mention starts on this line and may take the next; it holds "ver" or "(".
+        # A mention starts on this line and may take the next; it names a file
+        # and holds "ver" or "(", which are tested before the (slow) mention regex.
         stop = source.find("\n", eol + 1)
         stop = len(source) if stop < 0 else stop + 1
-        window = source[at:stop]
-        # A mention names a file: its extension, then the (slow) mention regex itself.
-        if (
-            ("(" in window or "ver" in window.lower())
-            and self.name_hint.search(source, at, stop)
-            and (m := self.voc.mention.search(source, at, stop))
-            and m.start() < eol
-        ):
-            yield mention_line
+        if self.name_hint.search(source, at, stop):
+            window = source[at:stop]
+            if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)) and m.start() < eol:
+                yield mention_line
 
     def scan(self, source: str):
         """The tokens of each form found in `source` (which ends with a newline)."""
