@@ -39,6 +39,13 @@ Rows, as an analyst reads the text:
   sentence is, without data unless written Name:REG_TYPE:data.
 - value_type is the canonical REG_ name ("DWORD" -> REG_DWORD); value_data is
   the rest of the data line as written, without a trailing period, or None.
+
+Speed: the gate looks for "hk" in the lower-cased text, then tries the root
+regex only where it is. The scan gives what pyparsing's scan_string over
+`value_block | value_line | key | root_mention | rel_path | noise | other`
+gives, but tries the forms only on trigger lines (those noise stops at),
+found with str.find, and asks pyparsing only for the first form whose own
+regex matches there.
 """
 
 from __future__ import annotations
