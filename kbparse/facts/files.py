@@ -453,22 +453,20 @@ class _Scanner:
         tables, loose, mention_line = self.forms
         if self.header_hint.match(source, at):
             yield tables
+        # A row and a mention both name a file on this line.
+        if not self.name_hint.search(source, at, eol):
+            return
         # The row's own condition, so that pyparsing is asked only for a row
         # (_cells keeps the line's cells for the condition's second call).
-        if (
-            self.name_hint.search(source, at, eol)
-            and self.date_hint.search(source, at, eol)
-            and _is_row(source[at : eol + 1], self.voc, loose=True)
-        ):
+        if self.date_hint.search(source, at, eol) and _is_row(source[at : eol + 1], self.voc, loose=True):
             yield loose
-        # A mention starts on this line and may take the next; it names a file
-        # and holds "ver" or "(", which are tested before the (slow) mention regex.
+        # A mention starts on this line and may take the next; it holds "ver"
+        # or "(", which are tested before the (slow) mention regex.
         stop = source.find("\n", eol + 1)
         stop = len(source) if stop < 0 else stop + 1
-        if self.name_hint.search(source, at, stop):
-            window = source[at:stop]
-            if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)) and m.start() < eol:
-                yield mention_line
+        window = source[at:stop]
+        if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)) and m.start() < eol:
+            yield mention_line
 
     def scan(self, source: str):
         """The tokens of each form found in `source` (which ends with a newline)."""
