@@ -54,9 +54,8 @@ def section_texts() -> list[tuple[str, str]]:
 
 def old_module(ref: str, name: str, folder: Path):
     """kbparse/facts/<name>.py as it was at `ref`, imported beside the current package."""
-    source = subprocess.run(
-        ["git", "show", f"{ref}:kbparse/facts/{name}.py"], cwd=ROOT, check=True, capture_output=True, text=True
-    ).stdout
+    command = ["git", "show", f"{ref}:kbparse/facts/{name}.py"]
+    source = subprocess.run(command, cwd=ROOT, check=True, capture_output=True, text=True).stdout
     path = folder / f"{name}_at_ref.py"
     path.write_text(source, encoding="utf-8")
     # A name inside kbparse.facts, so that its relative imports (.vocab) resolve.
@@ -88,7 +87,7 @@ def report(label: str, times: list[float], texts) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--old", metavar="REF", help="also run the recognizers as they were at this git commit")
+    parser.add_argument("--old", metavar="REF", help="also run the recognizers as they were at this commit")
     args = parser.parse_args()
     if not SAMPLE.is_dir():
         sys.exit(f"no sample at {SAMPLE}")

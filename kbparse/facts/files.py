@@ -424,9 +424,10 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
             for m in hint.finditer(text):
                 at = m.start()
                 # A file name ends just before "version", or "version V of NAME" follows.
-                if (text.find(".", max(0, at - 32), at - 1) >= 0 and voc.before_version.search(text, max(0, at - 32), at - 1)) or (
-                    _VERSION_OF.match(text, at) and voc.mention.match(text, at - 1, at + 90)
-                ):
+                before = max(0, at - 32)
+                if text.find(".", before, at - 1) >= 0 and voc.before_version.search(text, before, at - 1):
+                    return True
+                if _VERSION_OF.match(text, at) and voc.mention.match(text, at - 1, at + 90):
                     return True
     return False
 
@@ -465,8 +466,9 @@ class _Scanner:
         stop = source.find("\n", eol + 1)
         stop = len(source) if stop < 0 else stop + 1
         window = source[at:stop]
-        if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)) and m.start() < eol:
-            yield mention_line
+        if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)):
+            if m.start() < eol:
+                yield mention_line
 
     def scan(self, source: str):
         """The tokens of each form found in `source` (which ends with a newline)."""

@@ -372,9 +372,8 @@ class _Scanner:
             for ls in _line_starts_with(source, char):
                 holds[ls] = holds.get(ls, 0) | bit
         # A lead needs one of those characters on its line.
-        return [
-            (ls, what) for ls, what in sorted(holds.items()) if what & (_ROOT | _REG) or self.leads.match(source, ls)
-        ]
+        return [(ls, what) for ls, what in sorted(holds.items())
+                if what & (_ROOT | _REG) or self.leads.match(source, ls)]
 
     def scan(self, source: str):
         """(tokens, line number) of each form found in `source`, which ends with a newline."""
