@@ -411,7 +411,7 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
     # Lower-cased once, to look for both spellings of a word in one pass
     # (only whether they occur: the tests themselves read `text`).
     low = text.lower()
-    if "ile name" in low or "ilename" in low:
+    if "name" in low and ("ile name" in low or "ilename" in low):
         for word in _HEADER_WORDS:
             at = text.find(word)
             while at >= 0:
