@@ -65,8 +65,6 @@ SPEC = {
 COLUMNS = ("file_name", "version", "size_bytes", "file_date", "platform")
 _COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platform", "extension", "ignore")
 
-_LINE = r"[^\n]*\n"
-
 
 def _words(words) -> str:
     """Alternation of literal words, longest first, a space matching any run of blanks."""
@@ -96,7 +94,7 @@ class _Vocabulary:
         self.column_of = {w.lower(): kind for kind, words in v["columns"].items() for w in words}
         self.no_value = {s.lower() for s in v["inline"]["no_value"]}
 
-        ext = self.ext = _words(v["extensions"])
+        ext = _words(v["extensions"])
         end = r"(?=[\s|]|$)"
         self.name = rf"[\w$~!#&@^'-]+(?:\.[\w$~-]+)*\.{ext}(?![\w.])"
         months = self.month_words = _words(v["dates"]["months"])
@@ -373,7 +371,6 @@ class _Maybe:
 
 _HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
 _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
-_VERSION_NUMBER = re.compile(r"[ \t]+\d")
 _PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
@@ -388,14 +385,14 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
 # with a literal, which the regex engine finds fast, unlike an alternation
 # (which it tries at every character). The version hint reads the lower-cased text.
 _VERSION_HINT = re.compile(r"ersion[ \t]+\d")
-_VERSIONS = (re.compile(r"ersion[ \t]+\d"), re.compile(r"ERSION[ \t]+\d"))
+_VERSIONS = (_VERSION_HINT, re.compile(r"ERSION[ \t]+\d"))
 _PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
 _VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
 
 
 def _gate(text: str, voc: _Vocabulary) -> bool:
-    """Cheap tests (literal-led regexes first, then regexes on the few lines
-    they point at) that the text holds a file table header, a dated line
+    """Cheap tests (substrings and literal-led regexes first, then regexes on
+    the few places they point at) that the text holds a file table header, a dated line
     naming a file or a "NAME version V" mention; the scan runs only when one
     passes, which is what keeps the many sections without files cheap."""
     if "/" in text:
@@ -435,8 +432,8 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
 class _Scanner:
     """The scan of `text` below, run line by line as pyparsing's scan_string
     would run `tables | loose | mention_line | noise | other`, but asking
-    pyparsing only where a form's hint is on the line, and skipping `noise`
-    (lines without _MAYBE) with one regex search."""
+    pyparsing only where a form can start on the line, and skipping `noise`
+    (lines without a _MAYBE part) to the next line that has one."""
 
     def __init__(self, tables: pp.ParserElement, loose: pp.ParserElement, mention_line: pp.ParserElement,
                  voc: _Vocabulary) -> None:

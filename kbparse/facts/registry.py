@@ -66,7 +66,6 @@ SPEC = {
 
 COLUMNS = ("root", "key", "value_name", "value_type", "value_data")
 
-_LINE = r"[^\n]*\n"
 # A root with no path may name the key on one of this many following lines.
 _ROOT_REACH = 6
 
