@@ -341,10 +341,10 @@ _MAYBE_PARTS = (
 )
 
 
-class _Maybe:
-    """Where the next match of _MAYBE starts, from positions that only grow
-    (one scan of a text): each part's next match, in a heap, is kept until
-    the scan passes it."""
+class _NextMatch:
+    """Where the next match of any of some parts starts, asked from positions
+    that only grow (one scan of a text): each part's next match, in a heap,
+    is kept until the scan passes it."""
 
     def __init__(self, parts) -> None:
         self.parts = parts
@@ -446,18 +446,20 @@ class _Scanner:
         self.date_hint = re.compile(rf"\d(?:/\d{{1,2}}/\d\d|-{voc.month_words}-\d|-\d{{1,2}}-\d)", re.I)
         self.maybe_parts = tuple((re.compile(rx), back and re.compile(back)) for rx, back in _MAYBE_PARTS)
 
-    def _tries(self, source: str, at: int, eol: int):
-        """The forms that may match at line start `at` (line ends at `eol`)."""
+    def _form_at(self, source: str, at: int, eol: int):
+        """(end, tokens) of the first form that matches at line start `at`
+        (the line ends at `eol`), or None."""
         tables, loose, mention_line = self.forms
-        if self.header_hint.match(source, at):
-            yield tables
+        if self.header_hint.match(source, at) and (found := _parse_at(tables, source, at)):
+            return found
         # A row and a mention both name a file on this line.
         if not self.name_hint.search(source, at, eol):
-            return
+            return None
         # The row's own condition, so that pyparsing is asked only for a row
         # (_cells keeps the line's cells for the condition's second call).
         if self.date_hint.search(source, at, eol) and _is_row(source[at : eol + 1], self.voc, loose=True):
-            yield loose
+            if found := _parse_at(loose, source, at):
+                return found
         # A mention starts on this line and may take the next; it holds "ver"
         # or "(", which are tested before the (slow) mention regex.
         stop = source.find("\n", eol + 1)
@@ -465,33 +467,38 @@ class _Scanner:
         window = source[at:stop]
         if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)):
             if m.start() < eol:
-                yield mention_line
+                return _parse_at(mention_line, source, at)
+        return None
 
     def scan(self, source: str):
         """The tokens of each form found in `source` (which ends with a newline)."""
         pp.ParserElement.reset_cache()
         at, size = 0, len(source)
-        maybe = _Maybe(self.maybe_parts)
+        maybe = _NextMatch(self.maybe_parts)
         while at < size:
             eol = source.index("\n", at)
-            for form in self._tries(source, at, eol):
-                try:
-                    # What scan_string calls at each location; pyparsing has no
-                    # public call that parses at a location and tells the end.
-                    end, tokens = form._parse(source, at, callPreParse=False)
-                except pp.ParseException:
-                    continue
+            found = self._form_at(source, at, eol)
+            if found:
+                at, tokens = found
                 yield tokens
-                at = end
-                break
+                continue
+            first = maybe.next_start(source, at)
+            if first is None:
+                return
+            if first < eol:
+                at = eol + 1  # `other`: one line that could start a form but did not
             else:
-                start = maybe.next_start(source, at)
-                if start is None:
-                    return
-                if start < eol:
-                    at = eol + 1  # `other`: one line that could start a form but did not
-                else:
-                    at = source.rfind("\n", 0, start) + 1  # `noise`: to the next such line
+                at = source.rfind("\n", 0, first) + 1  # `noise`: to the next such line
+
+
+def _parse_at(form: pp.ParserElement, source: str, at: int) -> tuple[int, pp.ParseResults] | None:
+    """(end, tokens) of `form` matched at `at`, or None."""
+    try:
+        # What scan_string calls at each location; pyparsing has no public
+        # call that parses at a location and tells the end.
+        return form._parse(source, at, callPreParse=False)
+    except pp.ParseException:
+        return None
 
 
 _MENTION_GROUPS = (("name", "version"), ("name2", "version2"), ("name3", "version3"))
