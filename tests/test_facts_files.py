@@ -129,6 +129,36 @@ def test_an_inline_mention_of_a_table_row_is_not_a_second_row():
     assert one(find_files(text))["size_bytes"] == 71754
 
 
+def test_a_mention_may_put_its_version_word_on_the_next_line():
+    row = one(find_files("The fix replaces Mfc42.dll\nversion 6.0.8168.0 on the computer.\n"))
+    assert (row["file_name"], row["version"]) == ("Mfc42.dll", "6.0.8168.0")
+
+
+def test_forms_far_apart_in_a_long_text_are_all_found():
+    prose = "This paragraph talks about the problem and names no file at all.\n" * 150
+    text = (
+        prose
+        + "   Date      Time     Size      File name\n"
+        + "   01/19/98  06:52   84,240     Eventlog.dll\n\n"
+        + prose
+        + "Setup also installs Msvcrt.dll version 5.0.0.7128 when needed.\n"
+        + prose
+    )
+    assert [(r["file_name"], r["version"], r["size_bytes"]) for r in find_files(text)] == [
+        ("Eventlog.dll", None, 84240), ("Msvcrt.dll", "5.0.0.7128", None)]
+
+
+def test_a_row_just_after_a_line_that_looks_like_a_form_but_is_none_is_read():
+    # The first line holds "(1.2.3", which can start a mention, but starts no
+    # form; the scan then tries the next line, a dated row with a size.
+    text = "Setup (1.2.3 build) ran\n1-5-96  12,345  Foo.dll\nBar.dll version 2.0 is new.\n"
+    assert find_files(text) == [
+        {"file_name": "Foo.dll", "version": None, "size_bytes": 12345, "file_date": dt.date(1996, 1, 5),
+         "platform": None},
+        {"file_name": "Bar.dll", "version": "2.0", "size_bytes": None, "file_date": None, "platform": None},
+    ]
+
+
 # ---- files: normalization
 
 
@@ -229,6 +259,12 @@ def test_value_forms(value_line, name, type_, data):
 def test_key_paths(text, root, key):
     row = one(find_registry_settings(text))
     assert (row["root"], row["key"], row["value_name"]) == (root, key, None)
+
+
+def test_a_long_run_of_blanks_before_a_backslash_in_a_key_is_removed():
+    text = "   HKEY_CURRENT_USER\\Control Panel" + " \t" * 2000 + "\\Desktop\n"
+    row = one(find_registry_settings(text))
+    assert (row["root"], row["key"]) == ("HKEY_CURRENT_USER", "Control Panel\\Desktop")
 
 
 def test_a_key_repeated_is_one_row_and_its_valueless_row_goes_when_it_has_values():

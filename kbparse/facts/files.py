@@ -30,13 +30,24 @@ Normalization (an analyst's choices, documented here once):
 - rows of a table are all kept (one file may ship for several platforms);
   an inline mention is dropped when the same file and version already came
   as a row or mention in the same text.
+
+Speed (the facts layer runs on every section of every article, and most hold
+none of these forms): a gate of literal-led regexes rejects most texts in a
+few microseconds. On the others the scan runs line by line as pyparsing's
+scan_string would run `table | loose_row | mention_line | noise | other`, but
+pyparsing is asked only where a form can start (a header line, a line whose
+own row condition holds, a line where the mention regex finds a mention),
+and a run of noise lines is skipped to the next line holding a `_MAYBE` part,
+each part searched apart (CPython's re scans fast for a literal prefix, not
+for an alternation). The rows are the same as with scan_string over the text.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import heapq
 import re
-from functools import cache
+from functools import cache, lru_cache
 
 import pyparsing as pp
 
@@ -53,8 +64,6 @@ SPEC = {
 
 COLUMNS = ("file_name", "version", "size_bytes", "file_date", "platform")
 _COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platform", "extension", "ignore")
-
-_LINE = r"[^\n]*\n"
 
 
 def _words(words) -> str:
@@ -88,7 +97,7 @@ class _Vocabulary:
         ext = _words(v["extensions"])
         end = r"(?=[\s|]|$)"
         self.name = rf"[\w$~!#&@^'-]+(?:\.[\w$~-]+)*\.{ext}(?![\w.])"
-        months = _words(v["dates"]["months"])
+        months = self.month_words = _words(v["dates"]["months"])
         self.date = (
             rf"\d{{1,2}}/\d{{1,2}}/(?:\d{{4}}|\d{{2}})|\d{{1,2}}-{months}-(?:\d{{4}}|\d{{2}})"
             rf"|\d{{4}}-\d{{2}}-\d{{2}}|\d{{1,2}}-\d{{1,2}}-(?:\d{{4}}|\d{{2}})"
@@ -100,8 +109,11 @@ class _Vocabulary:
         no_value = _words(self.no_value)
         # One token of a row; the order of the alternatives settles overlaps
         # (a file name before a version, a size with a unit before a version).
+        # The look-ahead (a name's extension ends this run of non-blanks or
+        # comes before its end) only spares the name's backtracking on dates,
+        # sizes and versions: a name has no blank or '|' in it.
         self.token = re.compile(
-            rf"(?:(?P<name>{self.name})"
+            rf"(?:(?=[^\s|]*?\.{ext}(?![\w.]))(?P<name>{self.name})"
             rf"|(?P<date>{self.date}){end}"
             rf"|(?P<time>{time}){end}"
             rf"|(?P<usize>(?:{number})(?:\.\d+)?[ ]?{units}){end}"
@@ -126,6 +138,10 @@ class _Vocabulary:
         self.column_rx = re.compile(column, re.I)
         self.header_line = re.compile(rf"{self.header[:-2]}$", re.I)
         self.name_rx = re.compile(self.name, re.I)
+        # The end of any file name: a quick test before name_rx, which is slow to fail.
+        self.ext_rx = re.compile(rf"\.{ext}(?![\w.])", re.I)
+        # An extension in lower-cased ASCII text, where no re.I is needed (faster).
+        self.ext_lower = re.compile(rf"\.{_words(e.lower() for e in v['extensions'])}")
         versions = _words(v["inline"]["version_words"])
         # A version number; "5.x" is a family, not a version.
         vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
@@ -181,14 +197,16 @@ def parse_size(text: str, voc: _Vocabulary | None = None) -> int | None:
     return int(float(m["n"].replace(",", "")) * factor)
 
 
-def _cells(line: str, voc: _Vocabulary) -> list[tuple[str, str]] | None:
+# A row's condition and its parse action both read its cells: keep the last few.
+@lru_cache(maxsize=256)
+def _cells(line: str, voc: _Vocabulary) -> tuple[tuple[str, str], ...] | None:
     """The typed tokens of a row line, or None when some part is not a row token."""
     out = []
     pos, end = 0, len(line)
     while True:
         pos = voc.sep.match(line, pos).end()
         if pos >= end:
-            return out
+            return tuple(out)
         m = voc.token.match(line, pos)
         if m is None:
             return None
@@ -219,7 +237,8 @@ def _row(cells, voc: _Vocabulary, name: str | None = None) -> dict | None:
 
 def _table_action(voc: _Vocabulary):
     def action(tokens: pp.ParseResults):
-        header, *lines = tokens
+        header, *matches = tokens
+        lines = [m["row"] for m in matches]
         kinds = {voc.column_of[" ".join(w.lower().split())] for w in voc.column_rx.findall(header)}
         rows = []
         for line in lines:
@@ -251,7 +270,7 @@ def _is_row(line: str, voc: _Vocabulary, loose: bool, extension: bool = False) -
 
 
 @cache
-def _scanner() -> pp.ParserElement:
+def _scanner() -> _Scanner:
     voc = _vocabulary()
 
     def kinds(line: str) -> list[str]:
@@ -263,19 +282,27 @@ def _scanner() -> pp.ParserElement:
             lambda t: "name" in (k := kinds(t[0])) and len(set(k)) >= 2 and ("extension" in k) == extension
         )
 
-    rule = _rx(r"[ \t|+]*-[-+| \t]*\n", "dashed rule")
-    blank = _rx(r"[ \t]*\n", "blank line")
-    gap = (blank | rule)[...].suppress()
+    rule_line = r"[ \t|+]*-[-+| \t]*\n"
+    rule = _rx(rule_line, "dashed rule")
+    row_line = r"[ \t|]*[^\s|][^\n]*\n"
 
     def row(name: str, **how) -> pp.Regex:
-        element = _rx(r"[ \t|]*[^\s|][^\n]*\n", name)
+        element = _rx(row_line, name)
         return element.add_condition(lambda t: _is_row(t[0], voc, **how))
 
-    table = header(False) + rule.suppress()[0, 1] + (gap + row("file table row", loose=False))[1, ...]
+    def gap_row(name: str, **how) -> pp.Regex:
+        # gap + row as one terminal: the gap's blank or rule lines, taken
+        # greedily without backtracking (*+) as pyparsing's (blank | rule)[...]
+        # takes them, then the row line, whose Match goes to the table's action.
+        element = pp.Regex(rf"(?:[ \t]*\n|{rule_line})*+(?P<row>{row_line})", as_match=True)
+        element.leave_whitespace().set_name(name)
+        return element.add_condition(lambda t: _is_row(t[0]["row"], voc, **how))
+
+    table = header(False) + rule.suppress()[0, 1] + gap_row("file table row", loose=False)[1, ...]
     # "Filename Extension Size ..." tables (Windows 3.x driver lists) split the
     # name into two cells: CANONIII  DRV  45211 ...
-    split_table = header(True) + rule.suppress()[0, 1] + (
-        gap + row("file table row with a split name", loose=False, extension=True)
+    split_table = header(True) + rule.suppress()[0, 1] + gap_row(
+        "file table row with a split name", loose=False, extension=True
     )[1, ...]
     tables = (table | split_table).set_name("file table").add_parse_action(_table_action(voc))
 
@@ -286,24 +313,64 @@ def _scanner() -> pp.ParserElement:
     mention_line = _rx(rf"(?:[^\n]*?(?:{mention}))[^\n]*\n", "inline file version mention", re.I)
     mention_line.add_parse_action(lambda t: [("mention", t[0])])
 
-    # A run of lines none of which could start a table, a dated row or a mention:
-    # one regex match instead of one pyparsing attempt per line.
-    maybe = (
-        r"[^\n]*?(?:\d/\d{1,2}/\d\d|\d-[A-Za-z]{3}-\d|\d-\d\d-\d\d|[Ff]ile ?[Nn]ame|FILE ?NAME|\(\d+\.\d+\.\d"
-        r"|\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d"
-        r"|(?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t])"
-    )
-    noise = _rx(rf"(?:(?!{maybe}){_LINE})+", "other lines").suppress()
-    other = _rx(_LINE, "other line").suppress()
-    scanner = tables | loose | mention_line | noise | other
-    # Every terminal starts at a line start: indentation is part of the match.
-    scanner.leave_whitespace().parse_with_tabs()
-    return scanner.set_name("files scanner")
+    for element in (tables, loose, mention_line):
+        # Every terminal starts at a line start: indentation is part of the match.
+        element.leave_whitespace().parse_with_tabs().streamline()
+    return _Scanner(tables, loose, mention_line, voc)
+
+
+# What a line must hold for a table, a dated row or a mention to start there
+# (or on the next line); runs of lines without it are skipped in one step
+# (`noise`). As one alternation:
+#   \d/\d{1,2}/\d\d | \d-[A-Za-z]{3}-\d | \d-\d\d-\d\d | [Ff]ile ?[Nn]ame | FILE ?NAME
+#   | \(\d+\.\d+\.\d | \.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d
+#   | (?:[Vv]ersion|VERSION)[ \t]+\d[\w.]*[ \t]+of[ \t]
+# Here as parts that each start with a literal, searched apart: the regex
+# engine scans for a literal prefix at memchr speed, but tries an alternation
+# (or a look-behind) at every character, ten times slower. A part's second
+# item is the class the character before its match must be in.
+_MAYBE_PARTS = (
+    (r"/\d{1,2}/\d\d", r"\d"),
+    (r"-(?:[A-Za-z]{3}-\d|\d\d-\d\d)", r"\d"),
+    (r"ile ?[Nn]ame", r"[Ff]"),
+    (r"FILE ?NAME", None),
+    (r"\(\d+\.\d+\.\d", None),
+    (r"\.\w{2,3}[,)]?(?:[ \t]+\w+)?[ \t]*\n?[ \t]*\(?(?:[Vv]ersion|VERSION|[Vv]er\.?)[ \t]+\d", None),
+    (r"ersion[ \t]+\d[\w.]*[ \t]+of[ \t]", r"[Vv]"),
+    (r"VERSION[ \t]+\d[\w.]*[ \t]+of[ \t]", None),
+)
+
+
+class _NextMatch:
+    """Where the next match of any of some parts starts, asked from positions
+    that only grow (one scan of a text): each part's next match, in a heap,
+    is kept until the scan passes it."""
+
+    def __init__(self, parts) -> None:
+        self.parts = parts
+        self.heap = [(-1, i) for i in range(len(parts))]  # (start, part); a part with no more is dropped
+
+    def next_start(self, text: str, at: int) -> int | None:
+        heap = self.heap
+        while heap and heap[0][0] < at:
+            i = heap[0][1]
+            start = self._search(text, at, *self.parts[i])
+            if start is None:
+                heapq.heappop(heap)
+            else:
+                heapq.heapreplace(heap, (start, i))
+        return heap[0][0] if heap else None
+
+    @staticmethod
+    def _search(text: str, at: int, rx: re.Pattern, back: re.Pattern | None) -> int | None:
+        m = rx.search(text, at + (back is not None))
+        while m is not None and back is not None and not back.match(text, m.start() - 1):
+            m = rx.search(text, m.start() + 1)
+        return None if m is None else m.start() - (back is not None)
 
 
 _HEADER_WORDS = ("ile name", "ile Name", "ilename", "ILE NAME", "ILENAME", "ileName")
 _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
-_VERSION_NUMBER = re.compile(r"[ \t]+\d")
 _PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
@@ -313,38 +380,125 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     return text.rfind("\n", 0, start) + 1, stop if stop >= 0 else len(text)
 
 
+# Each test of the gate below needs one of these (or a substring, tried first
+# with `in`, which skips along the text faster than any regex); these start
+# with a literal, which the regex engine finds fast, unlike an alternation
+# (which it tries at every character). The version hint reads the lower-cased text.
+_VERSION_HINT = re.compile(r"ersion[ \t]+\d")
+_VERSIONS = (_VERSION_HINT, re.compile(r"ERSION[ \t]+\d"))
+_PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
+_VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
+
+
 def _gate(text: str, voc: _Vocabulary) -> bool:
-    """Cheap tests (substrings first, then regexes on the few lines they point
-    at) that the text holds a file table header, a dated line naming a file or
-    a "NAME version V" mention; the pyparsing scan runs only when one passes,
-    which is what keeps the many sections without files cheap."""
-    if "ame" in text or "AME" in text:
+    """Cheap tests (substrings and literal-led regexes first, then regexes on
+    the few places they point at) that the text holds a file table header, a dated line
+    naming a file or a "NAME version V" mention; the scan runs only when one
+    passes, which is what keeps the many sections without files cheap."""
+    if "/" in text:
+        for m in _SLASH_DATE.finditer(text):
+            line = _line_at(text, m.start(), m.end())
+            if voc.ext_rx.search(text, *line) and voc.name_rx.search(text, *line):
+                return True
+    if "(" in text and _PAREN_HINT.search(text):
+        for m in _PAREN_DOTTED.finditer(text):
+            at = m.start()
+            if voc.mention.search(text, max(0, at - 40), at + 30):
+                return True
+    # Lower-cased once, to look for both spellings of a word in one pass
+    # (only whether they occur: the tests themselves read `text`).
+    low = text.lower()
+    if "name" in low and ("ile name" in low or "ilename" in low):
         for word in _HEADER_WORDS:
             at = text.find(word)
             while at >= 0:
                 if voc.header_line.match(text, *_line_at(text, at, at)):
                     return True
                 at = text.find(word, at + 1)
-    if "/" in text:
-        for m in _SLASH_DATE.finditer(text):
-            if voc.name_rx.search(text, *_line_at(text, m.start(), m.end())):
-                return True
-    for word in ("ersion", "ERSION"):
-        at = text.find(word)
-        while at >= 0:
-            if _VERSION_NUMBER.match(text, at + 6) and (
-                voc.before_version.search(text, max(0, at - 32), at - 1)
-                or voc.mention.match(text, at - 1, at + 90)
-            ):
-                return True
-            at = text.find(word, at + 6)
-    at = text.find(" (")
-    while at >= 0:
-        if text[at + 2 : at + 3].isdigit() and _PAREN_DOTTED.match(text, at):
-            if voc.mention.search(text, max(0, at - 40), at + 30):
-                return True
-        at = text.find(" (", at + 2)
+    # Both tests below need a file extension (before "version", or in "of NAME").
+    if "ersion" in low and _VERSION_HINT.search(low) and (voc.ext_lower.search(low) or not text.isascii()):
+        for hint in _VERSIONS:
+            for m in hint.finditer(text):
+                at = m.start()
+                # A file name ends just before "version", or "version V of NAME" follows.
+                before = max(0, at - 32)
+                if text.find(".", before, at - 1) >= 0 and voc.before_version.search(text, before, at - 1):
+                    return True
+                if _VERSION_OF.match(text, at) and voc.mention.match(text, at - 1, at + 90):
+                    return True
     return False
+
+
+class _Scanner:
+    """The scan of `text` below, run line by line as pyparsing's scan_string
+    would run `tables | loose | mention_line | noise | other`, but asking
+    pyparsing only where a form can start on the line, and skipping `noise`
+    (lines without a _MAYBE part) to the next line that has one."""
+
+    def __init__(self, tables: pp.ParserElement, loose: pp.ParserElement, mention_line: pp.ParserElement,
+                 voc: _Vocabulary) -> None:
+        self.forms = (tables, loose, mention_line)
+        self.voc = voc
+        # What each form needs on its first line; where it is missing the form
+        # cannot match, and pyparsing is not asked.
+        self.header_hint = re.compile(voc.header, re.I)
+        self.name_hint = voc.ext_rx
+        self.date_hint = re.compile(rf"\d(?:/\d{{1,2}}/\d\d|-{voc.month_words}-\d|-\d{{1,2}}-\d)", re.I)
+        self.maybe_parts = tuple((re.compile(rx), back and re.compile(back)) for rx, back in _MAYBE_PARTS)
+
+    def _form_at(self, source: str, at: int, eol: int):
+        """(end, tokens) of the first form that matches at line start `at`
+        (the line ends at `eol`), or None."""
+        tables, loose, mention_line = self.forms
+        if self.header_hint.match(source, at) and (found := _parse_at(tables, source, at)):
+            return found
+        # A row and a mention both name a file on this line.
+        if not self.name_hint.search(source, at, eol):
+            return None
+        # The row's own condition, so that pyparsing is asked only for a row
+        # (_cells keeps the line's cells for the condition's second call).
+        if self.date_hint.search(source, at, eol) and _is_row(source[at : eol + 1], self.voc, loose=True):
+            if found := _parse_at(loose, source, at):
+                return found
+        # A mention starts on this line and may take the next; it holds "ver"
+        # or "(", which are tested before the (slow) mention regex.
+        stop = source.find("\n", eol + 1)
+        stop = len(source) if stop < 0 else stop + 1
+        window = source[at:stop]
+        if ("(" in window or "ver" in window.lower()) and (m := self.voc.mention.search(source, at, stop)):
+            if m.start() < eol:
+                return _parse_at(mention_line, source, at)
+        return None
+
+    def scan(self, source: str):
+        """The tokens of each form found in `source` (which ends with a newline)."""
+        pp.ParserElement.reset_cache()
+        at, size = 0, len(source)
+        maybe = _NextMatch(self.maybe_parts)
+        while at < size:
+            eol = source.index("\n", at)
+            found = self._form_at(source, at, eol)
+            if found:
+                at, tokens = found
+                yield tokens
+                continue
+            first = maybe.next_start(source, at)
+            if first is None:
+                return
+            if first < eol:
+                at = eol + 1  # `other`: one line that could start a form but did not
+            else:
+                at = source.rfind("\n", 0, first) + 1  # `noise`: to the next such line
+
+
+def _parse_at(form: pp.ParserElement, source: str, at: int) -> tuple[int, pp.ParseResults] | None:
+    """(end, tokens) of `form` matched at `at`, or None."""
+    try:
+        # What scan_string calls at each location; pyparsing has no public
+        # call that parses at a location and tells the end.
+        return form._parse(source, at, callPreParse=False)
+    except pp.ParseException:
+        return None
 
 
 _MENTION_GROUPS = (("name", "version"), ("name2", "version2"), ("name3", "version3"))
@@ -359,7 +513,7 @@ def find_files(text: str) -> list[dict]:
         return []
     rows: list[dict] = []
     mentions: list[dict] = []
-    for tokens, _, _ in _scanner().scan_string(text if text.endswith("\n") else text + "\n", always_skip_whitespace=False):
+    for tokens in _scanner().scan(text if text.endswith("\n") else text + "\n"):
         for kind, value in tokens:
             if kind == "table":
                 rows.extend(value)

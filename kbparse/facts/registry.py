@@ -39,6 +39,13 @@ Rows, as an analyst reads the text:
   sentence is, without data unless written Name:REG_TYPE:data.
 - value_type is the canonical REG_ name ("DWORD" -> REG_DWORD); value_data is
   the rest of the data line as written, without a trailing period, or None.
+
+Speed: the gate looks for "hk" in the lower-cased text, then tries the root
+regex only where it is. The scan gives what pyparsing's scan_string over
+`value_block | value_line | key | root_mention | rel_path | noise | other`
+gives, but tries the forms only on trigger lines (those noise stops at),
+found with str.find, and asks pyparsing only for the first form whose own
+regex matches there.
 """
 
 from __future__ import annotations
@@ -59,7 +66,6 @@ SPEC = {
 
 COLUMNS = ("root", "key", "value_name", "value_type", "value_data")
 
-_LINE = r"[^\n]*\n"
 # A root with no path may name the key on one of this many following lines.
 _ROOT_REACH = 6
 
@@ -122,9 +128,14 @@ def _vocabulary() -> _Vocabulary:
     return _Vocabulary(load_vocabulary("registry", SPEC))
 
 
+_BLANKS_AROUND_SLASH = re.compile(r"(?:(?<![ \t])[ \t]+)?\\[ \t]*")
+
+
 def _clean_key(key: str) -> str:
     key = key.replace("/", "\\")
-    key = re.sub(r"[ \t]*\\[ \t]*", r"\\", key)
+    # As [ \t]*\\[ \t]*, but a run of blanks is tried from its start only: that
+    # pattern fails once per blank of a long run not followed by '\' (quadratic).
+    key = _BLANKS_AROUND_SLASH.sub(r"\\", key)
     key = re.sub(r"\\{2,}", r"\\", key)
     key = key.strip().lstrip("\"'[").rstrip("\"'").strip()
     key = key.rstrip(".,;:\"' ").strip("\\")
@@ -259,7 +270,7 @@ def _line_value_events(line: str, voc: _Vocabulary):
 
 
 @cache
-def _scanner() -> pp.ParserElement:
+def _scanner() -> _Scanner:
     voc = _vocabulary()
     root = voc.root
     value_block = _rx(voc.value_block, "value block (Value Name / Data Type / Value)")
@@ -292,35 +303,130 @@ def _scanner() -> pp.ParserElement:
     rel_path = _rx(r"[ \t]*\\?[A-Za-z][\w .$~{}<>()-]*(?:\\[\w .$~{}<>()\[\]-]+)+\\?[ \t]*\n"
                    r"(?:[ \t]*\\[^\n]*\n)?", "registry path below a root named before")
     rel_path.add_parse_action(lambda t: [("path", _clean_key(" ".join(s.strip() for s in t[0].split("\n"))))])
-    trigger = (
-        rf"[^\n]*?{root}|[^\n]*?REG_|[ \t]*(?:\"[^\"\n]*\"|@)=|{voc.value_block}"
-        rf"|[ \t]*{voc.type_word.pattern}[ \t]*:|[ \t]*\\?[A-Za-z][\w .$~{{}}<>()-]*\\"
+    forms = (
+        # (form, what its first line needs, the regexes of which one must match there)
+        (value_block, _COLON, (value_block,)),
+        (value_line, _EQUALS | _REG | _COLON, (value_line,)),
+        (key, _ROOT, (alone_key, prose_key)),
+        (root_mention, _ROOT, (root_mention,)),
+        (rel_path, _BACKSLASH, (rel_path,)),
     )
-    noise = _rx(rf"(?:(?!{trigger}){_LINE})+", "other lines").suppress()
-    other = _rx(_LINE, "other line").suppress()
-    scanner = value_block | value_line | key | root_mention | rel_path | noise | other
-    # Every terminal starts at a line start: indentation is part of the match.
-    scanner.leave_whitespace().parse_with_tabs()
-    return scanner.set_name("registry scanner")
+    for form, _, _ in forms:
+        # Every terminal starts at a line start: indentation is part of the match.
+        form.leave_whitespace().parse_with_tabs().streamline()
+    return _Scanner(tuple((form, need, tuple(r.re for r in rxs)) for form, need, rxs in forms), voc)
 
 
-def _gate(text: str) -> bool:
-    return "HK" in text or "Hk" in text or "hk" in text
+# What a line holds, for the forms that may start on it.
+_ROOT, _REG, _EQUALS, _COLON, _BACKSLASH = 1, 2, 4, 8, 16
+
+
+def _line_starts_with(text: str, char: str):
+    """The start of each line of `text` (which ends with a newline) holding `char`."""
+    at = text.find(char)
+    while at >= 0:
+        yield text.rfind("\n", 0, at) + 1
+        at = text.find(char, text.index("\n", at) + 1)
+
+
+class _Scanner:
+    """The scan of a text, with the result pyparsing's scan_string gives for
+    `value_block | value_line | key | root_mention | rel_path | noise | other`
+    where `noise` is a run of lines none of which is a trigger line (below):
+    every form starts on a trigger line, so the forms are tried on trigger
+    lines only, found with str.find instead of a regex per line; and on a
+    trigger line pyparsing is asked only for the first form whose own regex
+    matches there (the others would fail, at the cost of an exception each)."""
+
+    def __init__(self, forms, voc: _Vocabulary) -> None:
+        self.forms = forms
+        self.voc = voc
+        # A trigger line holds a root or "REG_" anywhere, or starts with one of these.
+        self.leads = re.compile(
+            rf'[ \t]*(?:"[^"\n]*"|@)=|{voc.value_block}|[ \t]*{voc.type_word.pattern}[ \t]*:'
+            r"|[ \t]*\\?[A-Za-z][\w .$~{}<>()-]*\\",
+            re.I,
+        )
+        self.anywhere = re.compile(rf"{voc.root}|REG_", re.I)
+
+    def _trigger_lines(self, source: str) -> list[tuple[int, int]]:
+        """(start, what the line holds) of each trigger line, in order."""
+        holds: dict[int, int] = {}
+        if source.isascii():
+            # Lower-casing keeps positions only for ASCII; roots all start with "hk".
+            low = source.lower()
+            for ls in _line_starts_with(low, "reg_"):
+                holds[ls] = _REG
+            at = low.find("hk")
+            while at >= 0:
+                if self.voc.root_only.match(source, at):
+                    ls = source.rfind("\n", 0, at) + 1
+                    holds[ls] = holds.get(ls, 0) | _ROOT
+                at = low.find("hk", at + 2)
+        else:
+            # Roots and REG_ alike (none spans a line); the forms' regexes tell them apart.
+            for m in self.anywhere.finditer(source):
+                holds[source.rfind("\n", 0, m.start()) + 1] = _ROOT | _REG
+        for bit, char in ((_EQUALS, "="), (_COLON, ":"), (_BACKSLASH, "\\")):
+            for ls in _line_starts_with(source, char):
+                holds[ls] = holds.get(ls, 0) | bit
+        # A lead needs one of those characters on its line.
+        return [(ls, what) for ls, what in sorted(holds.items())
+                if what & (_ROOT | _REG) or self.leads.match(source, ls)]
+
+    def scan(self, source: str):
+        """(tokens, line number) of each form found in `source`, which ends with a newline."""
+        pp.ParserElement.reset_cache()
+        at = 0
+        line_no, counted = 0, 0
+        for start, holds in self._trigger_lines(source):
+            if start < at:
+                continue  # inside the last form found
+            for form, needs, rxs in self.forms:
+                if not (holds & needs and any(rx.match(source, start) for rx in rxs)):
+                    continue
+                try:
+                    # What scan_string calls at each location; pyparsing has no
+                    # public call that parses at a location and tells the end.
+                    at, tokens = form._parse(source, start, callPreParse=False)
+                except pp.ParseException:
+                    continue
+                line_no += source.count("\n", counted, start)
+                counted = start
+                yield tokens, line_no
+                break
+            # else `other`: the trigger line starts no form
+
+
+def _gate(text: str, voc: _Vocabulary) -> bool:
+    """HK, Hk or hk in the text, and a root (root_only.search, but tried only where 'hk' is)."""
+    # One search of the lower-cased text costs less than three of the text.
+    low = text.lower()
+    if "hk" not in low or not ("HK" in text or "Hk" in text or "hk" in text):
+        return False
+    if not text.isascii():
+        # (Lower-casing keeps positions only for ASCII.)
+        return voc.root_only.search(text) is not None
+    at = low.find("hk")
+    while at >= 0:
+        if voc.root_only.match(text, at):
+            return True
+        at = low.find("hk", at + 2)
+    return False
 
 
 def find_registry_settings(text: str) -> list[dict]:
     """Rows (root, key, value_name, value_type, value_data) of the registry settings in a text."""
-    if not isinstance(text, str) or not _gate(text):
+    if not isinstance(text, str):
         return []
     voc = _vocabulary()
-    if not voc.root_only.search(text):
+    if not _gate(text, voc):
         return []
     source = text if text.endswith("\n") else text + "\n"
     rows: list[dict] = []
     current = None  # (root, key)
     pending = None  # (root, line) of a root named without a path
-    for tokens, start, _ in _scanner().scan_string(source, always_skip_whitespace=False):
-        line_no = source.count("\n", 0, start)
+    for tokens, line_no in _scanner().scan(source):
         for event in tokens:
             kind = event[0]
             if kind == "key":
