@@ -83,18 +83,20 @@ COLUMNS = ("kind", "code", "source")
 # follow it closely). Each form is first looked for as a lower-case literal in
 # the lowered text: a substring test runs at memory speed, whereas a regex
 # alternation of all the forms makes re try every character (five times slower
-# on KB prose). Only a text that holds the literal is searched for the form itself.
+# on KB prose); a literal with a character absent from most sections ("&",
+# "[", "q") is looked for only where that character is, a one-character search
+# being faster still. Only a text that holds the literal is searched for the form.
 _CHECKS = (
-    ("0x", ("0x", "0X")), ("&h", ("&H", "&h")), ("[8", ("[8",)), ("[microsoft]", ("[Microsoft]",)),
-    ("stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))), ("http", ("HTTP",)),
-    ("lnk", ("LNK",)), ("link", ("LINK",)), ("result", ("RESULT",)),
-    ("vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
-    ("qlstate", ("qlState", "QLSTATE")), ("msg ", ("Msg ",)), ("ora-", ("ORA-",)),
-    ("ompiler", ("ompiler",)), ("orbidden", ("orbidden",)),
-    ("rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
-                         r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
-              re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
-    ("arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
+    ("0", "0x", ("0x", "0X")), ("&", "&h", ("&H", "&h")), ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
+    ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))), ("", "http", ("HTTP",)),
+    ("", "lnk", ("LNK",)), ("", "link", ("LINK",)), ("", "result", ("RESULT",)),
+    ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
+    ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
+    ("", "ompiler", ("ompiler",)), ("", "orbidden", ("orbidden",)),
+    ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
+                             r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
+                  re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
+    ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
 )
 # A tool message line ("   L2028: Automatic data segment ...") has no keyword
 # at all; its colon follows a digit or a blank. "^" in MULTILINE mode would make
@@ -115,8 +117,8 @@ def _may_hold_code(text: str) -> bool:
         # found at memory speed: this turns away a third of all sections cheaply.
         return False
     low = text.lower()
-    for literal, forms in _CHECKS:
-        if literal in low:
+    for char, literal, forms in _CHECKS:
+        if char in low and literal in low:
             for form in forms:
                 if form in text if isinstance(form, str) else form.search(text):
                     return True
@@ -180,6 +182,24 @@ def _decimal_hresult(number: str) -> str | None:
     if -(2**31) <= value <= -(2**30) or 2**31 <= value < 2**32:
         return _hex(value & 0xFFFFFFFF)
     return None
+
+
+def _anchored(words: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The words grouped by their first two characters, each group with the
+    prefix its words share: one substring search per group, not per word
+    ("bug check", "bugcheck" -> "bug"; "hr=", "hr =", "hresult" -> "hr")."""
+    # A word that starts with another adds no offset of its own.
+    words = {w for w in words if not any(o != w and w.startswith(o) for o in words)}
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words):
+        groups.setdefault(word[:2], []).append(word)
+    anchored = []
+    for group in groups.values():
+        anchor = group[0]
+        while not all(w.startswith(anchor) for w in group):
+            anchor = anchor[:-1]
+        anchored.append((anchor, tuple(group)))
+    return tuple(anchored)
 
 
 class _Grammar:
@@ -288,7 +308,7 @@ class _Grammar:
         self.scans = []
         for priority, (terminal, words) in enumerate(terminals):
             if isinstance(words, list):
-                words = tuple(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
+                words = _anchored(words)
             self.scans.append((priority, words, terminal.re.match, terminal))
         # The reader takes apart the matches already located, and only them.
         self.read = _Read([t for t, _ in terminals]).set_name("a located error code")
@@ -296,8 +316,11 @@ class _Grammar:
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
 
-    def starts(self, priority: int, text: str, low: str) -> list[int]:
-        """Sorted offsets where terminal `priority` matches, among those where it may."""
+    def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
+        """Sorted offsets where terminal `priority` matches, among those where it may.
+
+        `found_at` keeps, for the text, the offsets of each word already looked for.
+        """
         words, match = self.scans[priority][1:3]
         found: set[int] = set()
         if words is _TOOL:
@@ -305,15 +328,23 @@ class _Grammar:
                 at = letter
                 while at > 0 and letter - at < 7 and text[at - 1].isalpha():
                     at -= 1
-                found.update(range(at, letter + 1))
+                # Only there: the terminal wants no word character before it,
+                # and every later start of the prefix has a letter before it.
+                found.add(at)
         elif words is _STATUS:
             found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
-            for word in words:
-                at = low.find(word)
-                while at >= 0:
-                    found.add(at)
-                    at = low.find(word, at + 1)
+            for anchor, group in words:
+                if anchor not in found_at:
+                    offsets, at = [], low.find(anchor)
+                    while at >= 0:
+                        offsets.append(at)
+                        at = low.find(anchor, at + 1)
+                    found_at[anchor] = offsets
+                if group == (anchor,):
+                    found.update(found_at[anchor])
+                else:
+                    found.update(at for at in found_at[anchor] if any(low.startswith(w, at) for w in group))
         starts = [at for at in sorted(found) if match(text, at)]
         # Tool codes and bare statuses are looked for only in a text with a
         # word that vouches for them; asked last, as the rarer condition.
@@ -331,11 +362,11 @@ class _Grammar:
         overlap ("HTTP Error 403" holds "Error 403", a STOP line holds its
         parameters) give way to the earliest start, then to the terminal listed first.
         """
-        low = text.lower()
+        low, found_at = text.lower(), {}
         found = []
         for priority, _words, match, _ in self.scans:
             free = 0
-            for at in self.starts(priority, text, low):
+            for at in self.starts(priority, text, low, found_at):
                 if at >= free:
                     free = match(text, at).end()
                     found.append((at, free, priority))

@@ -59,11 +59,25 @@ def _words(words) -> str:
 
 
 def _lower_words(phrases) -> re.Pattern | None:
-    """_words(phrases) for lowered ASCII text, case-sensitive; None unless the
-    phrases are ASCII (where lower() and re.I agree)."""
+    """What _words(phrases) matches, for lowered ASCII text and as a yes/no:
+    case-sensitive, and the phrases as a trie ("e(?:rror|vent)..."), so that
+    re tries one alternative per character instead of every phrase. None
+    unless the phrases are ASCII (where lower() and re.I agree)."""
     if not all(p.isascii() for p in phrases):
         return None
-    return re.compile(_words([p.lower() for p in phrases]))
+
+    def trie(tails: list[str]) -> str:
+        branches: dict[str, list[str]] = {}
+        for tail in tails:
+            if tail:
+                branches.setdefault(tail[0], []).append(tail[1:])
+        alts = [(r"\s+" if c == " " else re.escape(c)) + trie(rest) for c, rest in sorted(branches.items())]
+        if not alts:
+            return ""
+        body = alts[0] if len(alts) == 1 else f"(?:{'|'.join(alts)})"
+        return f"(?:{body})?" if "" in tails else body
+
+    return re.compile(rf"(?<![\w-]){trie(sorted({p.lower() for p in phrases}))}(?![\w-])")
 
 
 def _last_stop(lead: str) -> int:
@@ -150,8 +164,15 @@ class _Grammar:
             at = len(text.rstrip()) - 1
         while at >= 0:
             start = text.rfind("\n", 0, at) + 1
-            m = quoted.match(text, start)
-            if m and self.is_message_lead(text, start, start + len(m.group("lead"))):
+            # The lead-in first, as it fails far more often than the block: it
+            # ends where `quoted` would end it, before the blanks and the colon.
+            lead = text[start:at].rstrip(" \t")
+            if lead and not lead[-1].isspace():
+                m = self.is_message_lead(text, start, start + len(lead)) and quoted.match(text, start)
+            else:
+                m = quoted.match(text, start)
+                m = m and self.is_message_lead(text, start, start + len(m.group("lead"))) and m
+            if m:
                 found.append(start)
                 end = m.end()
                 while (nxt := alternate.match(text, end)) and (end == 0 or text[end - 1] == "\n"):
@@ -185,7 +206,8 @@ class _Grammar:
 
     def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
         """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
-        para = s.rfind("\n\n", 0, line_start)
+        # A break further back than 400 characters would not count: no need to look for it.
+        para = s.rfind("\n\n", max(0, line_start - 402), line_start)
         start = max(para + 2 if para >= 0 else 0, line_start - 400)
         lead = s[start:colon]
         return lead[_last_stop(lead):]
@@ -200,11 +222,10 @@ class _Grammar:
             memo.text, memo.leads = s, {}
         key = (line_start, colon)
         if key not in memo.leads:
-            memo.leads[key] = self._is_message_lead(s, line_start, colon)
+            memo.leads[key] = self._is_message_lead(self.lead_sentence(s, line_start, colon))
         return memo.leads[key]
 
-    def _is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
-        sentence = self.lead_sentence(s, line_start, colon)
+    def _is_message_lead(self, sentence: str) -> bool:
         last_clause = sentence.rsplit(",", 1)[-1]
         if self.lead_lower and sentence.isascii():
             # The same test on the lowered text without re.I: five times faster,
