@@ -86,17 +86,17 @@ COLUMNS = ("kind", "code", "source")
 # on KB prose); a literal with a character absent from most sections ("&",
 # "[", "q") is looked for only where that character is, a one-character search
 # being faster still. Only a text that holds the literal is searched for the form.
-_CHECKS = (
-    ("0", "0x", ("0x", "0X")), ("&", "&h", ("&H", "&h")), ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
-    ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))), ("", "http", ("HTTP",)),
-    ("", "lnk", ("LNK",)), ("", "link", ("LINK",)), ("", "result", ("RESULT",)),
-    ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
-    ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
-    ("", "ompiler", ("ompiler",)), ("", "orbidden", ("orbidden",)),
+_CHECKS = (  # the forms most sections that pass hold first, so that those stop early
     ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
                              r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
                   re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
-    ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
+    ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
+    ("0", "0x", ("0x", "0X")), ("", "http", ("HTTP",)), ("", "result", ("RESULT",)),
+    ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))),
+    ("", "link", ("LINK",)), ("", "ompiler", ("ompiler",)), ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
+    ("&", "&h", ("&H", "&h")), ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
+    ("", "lnk", ("LNK",)), ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
+    ("", "orbidden", ("orbidden",)),
 )
 # A tool message line ("   L2028: Automatic data segment ...") has no keyword
 # at all; its colon follows a digit or a blank. "^" in MULTILINE mode would make
@@ -131,6 +131,7 @@ _TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
 # ASCII digits as "0", the rest unchanged: a run of four digits is then a plain
 # substring, found at memory speed where the regex above tries every character.
 _ZERO_DIGITS = bytes(48 if 48 <= b <= 57 else b for b in range(256))
+_ZERO_RUN = re.compile(rb"0*")
 _ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
 
 
@@ -146,7 +147,8 @@ def _tool_letters(text: str) -> list[int]:
         # letter followed by four digits is one.
         if zeros[at - 1] in _ASCII_LETTERS:
             found.append(at - 1)
-        at = zeros.find(b"0000", at + 1)
+        # The next match starts after this run of digits: a hex dump is one search, not one per digit.
+        at = zeros.find(b"0000", _ZERO_RUN.match(zeros, at + 4).end())
     return found
 # "(?<![\w.,-])[45]\d\d\b" as two patterns that start with a literal digit,
 # which re finds by a fast search instead of trying every character.
@@ -219,6 +221,8 @@ class _Grammar:
         reasons = [r for r in v["http"]["reasons"]]
         self.reason_after = re.compile(r"[ \t]*(?:-[ \t]*)?" + _words([r for r in reasons if r != "error"]), I)
         labels = _words(v["event"]["source_labels"])
+        # The first word of each source label, lowered: a label match starts with one.
+        self.source_words = tuple({w.lower().split()[0] for w in v["event"]["source_labels"]})
         fields = _words(v["event"]["field_labels"])
         self.source = re.compile(rf"{labels}[ \t]*:[ \t]*(?P<src>[^\n]*?)[ \t.]*(?=[ \t]{{2,}}|\n|$|[ \t]+{fields}[ \t]*:)", I)
         self.camel_source = re.compile(r"(?<![\w.])(?P<src>[A-Z](?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])[A-Za-z]+)[ \t]+$")
@@ -414,11 +418,30 @@ class _Grammar:
         para_end = s.find("\n\n", end)
         para_end = len(s) if para_end < 0 else para_end
         best = None
-        for m in self.source.finditer(s, para_start, para_end):
+        for m in self._source_matches(s, para_start, para_end):
             src = m.group("src").strip()
             if src and (best is None or abs(m.start() - start) < abs(best[0] - start)):
                 best = (m.start(), src)
         return best[1] if best else None
+
+    def _source_matches(self, s: str, start: int, end: int):
+        """self.source.finditer(s, start, end), trying only where a label's first
+        word is: the regex alone would try every character of a long paragraph."""
+        para = s[start:end]
+        if not para.isascii():
+            yield from self.source.finditer(s, start, end)
+            return
+        low, found = para.lower(), set()
+        for word in self.source_words:
+            at = low.find(word)
+            while at >= 0:
+                found.add(start + at)
+                at = low.find(word, at + 1)
+        free = start
+        for at in sorted(found):
+            if at >= free and (m := self.source.match(s, at, end)):
+                yield m
+                free = m.end()
 
     def _runtime(self, s, loc, toks):
         num, hexa = toks["num"], toks.get("hex")
