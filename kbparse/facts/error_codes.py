@@ -3,12 +3,14 @@
 `find_error_codes(text)` gives one row per distinct (kind, code) of a section's
 text, in order of first appearance: ``{"kind", "code", "source"}``.
 
-BNF (each terminal one `pp.Regex`). Each terminal is scanned on its own with
-scan_string as `jump (terminal | ANY_CHAR)?`, where `jump` goes to the next
-offset where the terminal's keyword occurs (found with str.find), and the
-matches are merged by position (earliest first, then the order of `code`), as
-one MatchFirst scan would; a gate of plain substring tests skips most sections
-before any of this::
+BNF (each terminal one `pp.Regex`). How a text is read, cheapest step first:
+a gate of substring tests turns away most sections (_may_hold_code); each
+terminal is tried, with its own regex, only at the offsets where its keyword
+occurs (found with str.find in the lowered text), left to right, a match
+hiding the offsets inside it; the matches are merged by position (earliest
+first, then the order of `code`); and one scan_string per text, `read` jumping
+from one located match to the next, lets the terminals' parse actions take
+them apart into rows::
 
     code       ::= stop | stop_line | runtime | http | odbc_chain | sqlstate
                    | event | sql_msg | oracle | error_number | hresult | tool

@@ -5,9 +5,12 @@ text order: the block with its common indentation removed, its lines kept,
 trailing blanks gone.
 
 BNF (each terminal one `pp.Regex`; `skip` jumps to the next line ending in a
-colon, found with str.find, so most of a section is never tried)::
+colon whose lead-in and block pass, found with str.find and plain regex tries,
+so most of a section is never tried). The scan below is run with those regexes
+alone (_Grammar.hits); pyparsing then reads only the blocks it meets, with one
+scan_string per text, and their parse actions make the rows::
 
-    scan      ::= skip (quoted | ANY_CHAR)?                 -- run with scan_string
+    scan      ::= skip (quoted | alternate | ANY_CHAR)?     -- as scan_string would run it
     quoted    ::= lead_line ':' NL blank* block             -- one Regex
     block     ::= (indented_line | blank)+                  -- up to the first unindented line
     alternate ::= separator NL blank* block                 -- "-or-", then another message
