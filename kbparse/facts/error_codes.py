@@ -105,11 +105,14 @@ _CHECKS = (  # the forms most sections that pass hold first, so that those stop 
 # re try every character: a line start is the text's start or a line break.
 _TOOL_LINE_COLON = re.compile(r":(?:(?<=\d:)|(?<=[ \t]:))")
 _TOOL_LINE = re.compile(r"[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
-_TOOL_LINE_AFTER = re.compile(r"\n[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
 
 
 def _has_tool_line(text: str) -> bool:
-    return bool(_TOOL_LINE_COLON.search(text) and (_TOOL_LINE.match(text) or _TOOL_LINE_AFTER.search(text)))
+    """Does a line start like "   L2028:"? Tried at the start of each line with such a colon."""
+    for colon in _TOOL_LINE_COLON.finditer(text):
+        if _TOOL_LINE.match(text, text.rfind("\n", 0, colon.start()) + 1):
+            return True
+    return False
 
 
 def _may_hold_code(text: str) -> bool:

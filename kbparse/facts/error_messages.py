@@ -225,8 +225,16 @@ class _Grammar:
             memo.text, memo.leads = s, {}
         key = (line_start, colon)
         if key not in memo.leads:
-            memo.leads[key] = self._is_message_lead(self.lead_sentence(s, line_start, colon))
-        return memo.leads[key]
+            sentence = self.lead_sentence(s, line_start, colon)
+            memo.leads[key] = (self._is_message_lead(sentence), sentence)
+        return memo.leads[key][0]
+
+    def lead_of(self, s: str, line_start: int, colon: int) -> str:
+        """lead_sentence, as kept by is_message_lead for the text being read."""
+        memo = self._memo
+        if getattr(memo, "text", None) is s and (line_start, colon) in memo.leads:
+            return memo.leads[line_start, colon][1]
+        return self.lead_sentence(s, line_start, colon)
 
     def _is_message_lead(self, sentence: str) -> bool:
         last_clause = sentence.rsplit(",", 1)[-1]
@@ -244,7 +252,7 @@ class _Grammar:
         end = loc + len(toks[0])
         if not self.is_message_lead(s, loc, colon):
             return [("skip", loc, end, [])]
-        sentence = self.lead_sentence(s, loc, colon)
+        sentence = self.lead_of(s, loc, colon)
         if self.plural_lower and self.singular_lower and sentence.isascii():
             low = sentence.lower()
             per_paragraph = bool(self.plural_lower.search(low)) and not self.singular_lower.search(low)
