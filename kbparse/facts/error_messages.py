@@ -51,6 +51,7 @@ SPEC = {
 COLUMNS = ("text",)
 
 _HKEY = re.compile(r"[ \t]*HKEY_")
+_MARKER = re.compile(r"[ \t]*(?:(?:\d{1,2}[.)]|[-*])[ \t]+)?")
 _LIST_ITEM = re.compile(r"(?:[-*]|\d{1,2}[.)]|[a-z][.)])[ \t]")
 _BLOCK = r"(?P<block>(?:[ \t]+\S[^\n]*(?:\n|\Z)|[ \t]*\n)+)"
 
@@ -142,6 +143,7 @@ class _Grammar:
         self.singular = re.compile(_words(v["singular_words"]), re.I)
         seps = sorted(set(v["separators"]), key=len, reverse=True)
         self.separator = re.compile(r"[ \t]*(?:" + "|".join(re.escape(w) for w in seps) + r")[ \t]*", re.I)
+        self.separator_size = max(map(len, seps))
         self.note = re.compile(r"[ \t]*(?:" + "|".join(re.escape(w) for w in v["note_words"]) + r")\b", re.I)
         sep_line = r"[ \t]*(?:" + "|".join(re.escape(w) for w in seps) + r")[ \t]*\n"
         quoted = _rx(rf"(?P<lead>[^\n]*\S)[ \t]*:[ \t]*\n(?:[ \t]*\n)*{_BLOCK}", "quoted block")
@@ -283,11 +285,12 @@ class _Grammar:
                 else:
                     messages[-1].append("")
                 continue
-            if self.separator.fullmatch(line):
+            # Cheap tests first: a separator line is short, a registry path names HKEY_.
+            if len(line.strip(" \t")) <= self.separator_size and self.separator.fullmatch(line):
                 messages.append([])
             elif blank_before and self.note.match(line) and any(x.strip() for x in messages[-1]):
                 break
-            elif _HKEY.match(line) and not any(x.strip() for x in messages[-1]):
+            elif "HKEY_" in line and _HKEY.match(line) and not any(x.strip() for x in messages[-1]):
                 return []
             else:
                 messages[-1].append(line)
@@ -302,8 +305,7 @@ class _Grammar:
 
 def _text_indent(line: str) -> int:
     """Where the text of a line starts, after its indentation and any list marker ("3. ", " - ")."""
-    m = re.match(r"[ \t]*(?:(?:\d{1,2}[.)]|[-*])[ \t]+)?", line)
-    return m.end()
+    return _MARKER.match(line).end()
 
 
 def _unindent(lines: list[str]) -> str:
