@@ -83,12 +83,14 @@ COLUMNS = ("kind", "code", "source")
 # microseconds. A section can hold one only if it has one of the forms below
 # (where a form is common in prose, "error", "event", "Stop", a number must
 # follow it closely). Each form is first looked for as a lower-case literal in
-# the lowered text: a substring test runs at memory speed, whereas a regex
-# alternation of all the forms makes re try every character (five times slower
-# on KB prose); a literal with a character absent from most sections ("&",
-# "[", "q") is looked for only where that character is, a one-character search
-# being faster still. Only a text that holds the literal is searched for the form.
-_CHECKS = (  # the forms most sections that pass hold first, so that those stop early
+# the lowered text: a substring search skips along the text, whereas a regex
+# alternation of all the forms makes re try them at every character (slower
+# than all these searches together on KB prose); a literal with a character
+# absent from most sections ("&", "[", "q") is looked for only where that
+# character is, a one-character search being faster still. Only a text that
+# holds the literal is searched for the form. The forms found most often come
+# first, so that a text that passes stops early.
+_CHECKS = (
     ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
                              r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
                   re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
@@ -155,6 +157,8 @@ def _tool_letters(text: str) -> list[int]:
         # The next match starts after this run of digits: a hex dump is one search, not one per digit.
         at = zeros.find(b"0000", _ZERO_RUN.match(zeros, at + 4).end())
     return found
+
+
 # "(?<![\w.,-])[45]\d\d\b" as two patterns that start with a literal digit,
 # which re finds by a fast search instead of trying every character.
 _STATUS_DIGITS = tuple(re.compile(rf"{d}(?<![\w.,-]{d})\d\d\b") for d in "45")
@@ -542,6 +546,7 @@ class _Read(pp.Token):
         if i == len(spans):
             raise pp.ParseException(instring, loc, "no located code left", self)
         start, _end, priority = spans[i]
+        # As pyparsing's own combinators call their parts.
         return self.terminals[priority]._parse(instring, start, do_actions)
 
 
