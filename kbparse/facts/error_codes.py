@@ -323,6 +323,7 @@ class _Grammar:
             if isinstance(words, list):
                 words = _anchored(words)
             self.scans.append((priority, words, terminal.re.match, terminal))
+        self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
         # The reader takes apart the matches already located, and only them.
         self.read = _Read([t for t, _ in terminals]).set_name("a located error code")
         self.reader = self.read.parse_with_tabs()
@@ -332,7 +333,7 @@ class _Grammar:
     def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
         """Sorted offsets where terminal `priority` matches, among those where it may.
 
-        `found_at` keeps, for the text, the offsets of each word already looked for.
+        `found_at` holds, for the text, the offsets of each anchor of `self.anchors`.
         """
         words, match = self.scans[priority][1:3]
         found: set[int] = set()
@@ -348,12 +349,6 @@ class _Grammar:
             found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
             for anchor, group in words:
-                if anchor not in found_at:
-                    offsets, at = [], low.find(anchor)
-                    while at >= 0:
-                        offsets.append(at)
-                        at = low.find(anchor, at + 1)
-                    found_at[anchor] = offsets
                 if group == (anchor,):
                     found.update(found_at[anchor])
                 else:
@@ -376,8 +371,16 @@ class _Grammar:
         parameters) give way to the earliest start, then to the terminal listed first.
         """
         low, found_at = text.lower(), {}
+        for anchor in self.anchors:
+            offsets, at = [], low.find(anchor)
+            while at >= 0:
+                offsets.append(at)
+                at = low.find(anchor, at + 1)
+            found_at[anchor] = offsets
         found = []
-        for priority, _words, match, _ in self.scans:
+        for priority, words, match, _ in self.scans:
+            if isinstance(words, tuple) and not any(found_at[anchor] for anchor, _ in words):
+                continue  # none of its words in the text
             free = 0
             for at in self.starts(priority, text, low, found_at):
                 if at >= free:
