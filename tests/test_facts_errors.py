@@ -148,6 +148,13 @@ def test_order_of_first_appearance_and_one_row_per_code():
     assert codes(text) == [("hresult", "0x80004005", None), ("stop", "0x0000000A", None), ("event_id", "11", None)]
 
 
+def test_a_tab_earlier_in_the_text_does_not_hide_the_codes_after_it():
+    # pyparsing reads the text with its tabs expanded: offsets found in the raw
+    # text pointed a few characters short of every keyword after the tab.
+    assert codes("Dim x\tAs Integer\nSetup fails with Error 1603 and Event ID 7031.") == [
+        ("error_number", "1603", None), ("event_id", "7031", None)]
+
+
 # -- error messages ---------------------------------------------------------------
 
 def test_message_after_a_wrapped_lead_in_is_unindented():
@@ -186,6 +193,12 @@ def test_blocks_that_are_not_messages(text):
 def test_a_message_inside_a_numbered_step_ends_with_its_paragraph():
     text = "3. Click OK. You receive the following error:\n\n   Run-time error '13':\n   Type mismatch\n\n   Then close the form.\n"
     assert messages(text) == ["Run-time error '13':\nType mismatch"]
+
+
+def test_a_tab_earlier_in_the_text_does_not_hide_the_message_after_it():
+    text = ("Dim x\tAs Integer\nIf you run it, you may receive the following error message:\n\n"
+            "   Class definition X is not found.\n\nSave it.")
+    assert messages(text) == ["Class definition X is not found."]
 
 
 def test_a_note_after_the_message_is_not_part_of_it():

@@ -3,12 +3,14 @@
 `find_error_codes(text)` gives one row per distinct (kind, code) of a section's
 text, in order of first appearance: ``{"kind", "code", "source"}``.
 
-BNF (each terminal one `pp.Regex`). Each terminal is scanned on its own with
-scan_string as `jump (terminal | ANY_CHAR)?`, where `jump` goes to the next
-offset where the terminal's keyword occurs (found with str.find), and the
-matches are merged by position (earliest first, then the order of `code`), as
-one MatchFirst scan would; a gate of plain substring tests skips most sections
-before any of this::
+BNF (each terminal one `pp.Regex`). How a text is read, cheapest step first:
+a gate of substring tests turns away most sections (_may_hold_code); each
+terminal is tried, with its own regex, only at the offsets where its keyword
+occurs (found with str.find in the lowered text), left to right, a match
+hiding the offsets inside it; the matches are merged by position (earliest
+first, then the order of `code`); and one scan_string per text, `read` jumping
+from one located match to the next, lets the terminals' parse actions take
+them apart into rows::
 
     code       ::= stop | stop_line | runtime | http | odbc_chain | sqlstate
                    | event | sql_msg | oracle | error_number | hresult | tool
@@ -77,42 +79,89 @@ SPEC = {
 KINDS = ("stop", "event_id", "hresult", "runtime", "tool", "http", "error_number", "odbc")
 COLUMNS = ("kind", "code", "source")
 
-# Codes with no keyword of their own: a tool code (found by its digits, then
-# walked back to the start of its prefix) and a bare HTTP status before a reason.
-# The gate: most sections hold none of these, and testing a literal with `in`
-# costs a couple of microseconds; where a literal is common in prose ("error",
-# "event") a regex starting with it (so found by a fast literal search) asks
-# for a number close after it before the section is scanned at all.
-_GATE_PLAIN = ("0x", "0X", "ompiler", "STOP", "&H", "&h", "HTTP", "[8", "LNK", "LINK", "[Microsoft]", "RESULT", "orbidden",
-               "VENT", "qlState", "QLSTATE", "Msg ", "ORA-")
-_GATE_CHECKED = tuple(
-    (literal, re.compile(pattern))
-    for literal, pattern in (
-        ("rror", r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?[-'\"(\[#]?[0-9]"
-                 r"|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
-        ("RROR", r"RROR[^\w\n]{0,3}[0-9]"), ("Stop", r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"),
-        ("vent", r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"),
-        ("arning", r"arning[ \t:]+[A-Z]{1,7}\d{4}"),
-    )
+# The gate: most sections hold no code, and it must turn them away in a few
+# microseconds. A section can hold one only if it has one of the forms below
+# (where a form is common in prose, "error", "event", "Stop", a number must
+# follow it closely). Each form is first looked for as a lower-case literal in
+# the lowered text: a substring search skips along the text, whereas a regex
+# alternation of all the forms makes re try them at every character (slower
+# than all these searches together on KB prose); a literal with a character
+# absent from most sections ("&", "[", "q") is looked for only where that
+# character is, a one-character search being faster still. Only a text that
+# holds the literal is searched for the form. The forms found most often come
+# first, so that a text that passes stops early.
+_CHECKS = (
+    ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
+                             r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
+                  re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
+    ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
+    ("0", "0x", ("0x", "0X")), ("", "http", ("HTTP",)), ("", "result", ("RESULT",)),
+    ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))),
+    ("", "link", ("LINK",)), ("", "ompiler", ("ompiler",)), ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
+    ("&", "&h", ("&H", "&h")), ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
+    ("", "lnk", ("LNK",)), ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
+    ("", "orbidden", ("orbidden",)),
 )
+# A tool message line ("   L2028: Automatic data segment ...") has no keyword
+# at all; its colon follows a digit or a blank. "^" in MULTILINE mode would make
+# re try every character: a line start is the text's start or a line break.
+_TOOL_LINE_COLON = re.compile(r":(?:(?<=\d:)|(?<=[ \t]:))")
+_TOOL_LINE = re.compile(r"[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
 
 
-# A tool message line ("   L2028: Automatic data segment ...") has no keyword at all.
-_TOOL_LINE = re.compile(r"(?m)^[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
+def _has_tool_line(text: str) -> bool:
+    """Does a line start like "   L2028:"? Tried at the start of each line with such a colon."""
+    for colon in _TOOL_LINE_COLON.finditer(text):
+        if _TOOL_LINE.match(text, text.rfind("\n", 0, colon.start()) + 1):
+            return True
+    return False
 
 
 def _may_hold_code(text: str) -> bool:
-    return (
-        any(map(text.__contains__, _GATE_PLAIN))
-        or any(literal in text and rx.search(text) for literal, rx in _GATE_CHECKED)
-        or _TOOL_LINE.search(text) is not None
-    )
+    if text.isascii() and not any(map(text.__contains__, "0123456789[&qQ")):
+        # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
+        # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
+        # found at memory speed: this turns away a third of all sections cheaply.
+        return False
+    low = text.lower()
+    for char, literal, forms in _CHECKS:
+        if char in low and literal in low:
+            for form in forms:
+                if form in text if isinstance(form, str) else form.search(text):
+                    return True
+    return _has_tool_line(text)
 
 
 # Markers for the two terminals without a keyword: found by their digits.
 _TOOL, _STATUS = object(), object()
 _TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
-_STATUS_DIGITS = re.compile(r"(?<![\w.,-])[45]\d\d\b")
+# ASCII digits as "0", the rest unchanged: a run of four digits is then a plain
+# substring, found at memory speed where the regex above tries every character.
+_ZERO_DIGITS = bytes(48 if 48 <= b <= 57 else b for b in range(256))
+_ZERO_RUN = re.compile(rb"0*")
+_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+
+
+def _tool_letters(text: str) -> list[int]:
+    """Offsets of the matches of _TOOL_DIGITS (a letter, then four digits), in order."""
+    if not text.isascii():  # \d takes other scripts' digits too
+        return [m.start() for m in _TOOL_DIGITS.finditer(text)]
+    zeros = text.encode("ascii").translate(_ZERO_DIGITS)
+    found = []
+    at = zeros.find(b"0000", 1)
+    while at >= 0:
+        # Two matches cannot overlap (a match's digits are no letter), so every
+        # letter followed by four digits is one.
+        if zeros[at - 1] in _ASCII_LETTERS:
+            found.append(at - 1)
+        # The next match starts after this run of digits: a hex dump is one search, not one per digit.
+        at = zeros.find(b"0000", _ZERO_RUN.match(zeros, at + 4).end())
+    return found
+
+
+# "(?<![\w.,-])[45]\d\d\b" as two patterns that start with a literal digit,
+# which re finds by a fast search instead of trying every character.
+_STATUS_DIGITS = tuple(re.compile(rf"{d}(?<![\w.,-]{d})\d\d\b") for d in "45")
 
 
 def _words(words, boundary: bool = True) -> str:
@@ -146,6 +195,24 @@ def _decimal_hresult(number: str) -> str | None:
     return None
 
 
+def _anchored(words: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """The words grouped by their first two characters, each group with the
+    prefix its words share: one substring search per group, not per word
+    ("bug check", "bugcheck" -> "bug"; "hr=", "hr =", "hresult" -> "hr")."""
+    # A word that starts with another adds no offset of its own.
+    words = {w for w in words if not any(o != w and w.startswith(o) for o in words)}
+    groups: dict[str, list[str]] = {}
+    for word in sorted(words):
+        groups.setdefault(word[:2], []).append(word)
+    anchored = []
+    for group in groups.values():
+        anchor = group[0]
+        while not all(w.startswith(anchor) for w in group):
+            anchor = anchor[:-1]
+        anchored.append((anchor, tuple(group)))
+    return tuple(anchored)
+
+
 class _Grammar:
     """The terminals of one vocabulary and the scanner composed of them."""
 
@@ -163,6 +230,8 @@ class _Grammar:
         reasons = [r for r in v["http"]["reasons"]]
         self.reason_after = re.compile(r"[ \t]*(?:-[ \t]*)?" + _words([r for r in reasons if r != "error"]), I)
         labels = _words(v["event"]["source_labels"])
+        # The first word of each source label, lowered: a label match starts with one.
+        self.source_words = tuple({w.lower().split()[0] for w in v["event"]["source_labels"]})
         fields = _words(v["event"]["field_labels"])
         self.source = re.compile(rf"{labels}[ \t]*:[ \t]*(?P<src>[^\n]*?)[ \t.]*(?=[ \t]{{2,}}|\n|$|[ \t]+{fields}[ \t]*:)", I)
         self.camel_source = re.compile(r"(?<![\w.])(?P<src>[A-Z](?=[A-Za-z]*[a-z])(?=[A-Za-z]*[A-Z][A-Za-z]*[A-Z])[A-Za-z]+)[ \t]+$")
@@ -249,57 +318,87 @@ class _Grammar:
             (hresult, ["0x", "&h", "["] + kw("hresult")), (tool, _TOOL),
         ]
         self.code = pp.MatchFirst([t for t, _ in terminals]).set_name("error code")
-        any_char = _rx(r"[\s\S]", "any char").add_parse_action(lambda: [])
         self.scans = []
         for priority, (terminal, words) in enumerate(terminals):
             if isinstance(words, list):
-                words = tuple(w for w in set(words) if not any(o != w and w.startswith(o) for o in words))
-            jump = _Jump().set_name(f"skip to a possible {terminal.name}")
-            scan = (jump + pp.Optional(terminal | any_char)).leave_whitespace()
-            self.scans.append((priority, words, terminal, jump, scan))
+                words = _anchored(words)
+            self.scans.append((priority, words, terminal.re.match, terminal))
+        self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
+        # The reader takes apart the matches already located, and only them.
+        self.read = _Read([t for t, _ in terminals]).set_name("a located error code")
+        self.reader = self.read.parse_with_tabs()
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
 
-    def offsets(self, words, text: str, low: str) -> list[int]:
-        """Sorted offsets in `text` where a terminal starting with `words` may match."""
+    def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
+        """Sorted offsets where terminal `priority` matches, among those where it may.
+
+        `found_at` holds, for the text, the offsets of each anchor of `self.anchors`.
+        """
+        words, match = self.scans[priority][1:3]
         found: set[int] = set()
         if words is _TOOL:
-            if any(w in low for w in self.tool_words) or _TOOL_LINE.search(text):
-                for m in _TOOL_DIGITS.finditer(text):
-                    at = m.start()
-                    while at > 0 and m.start() - at < 7 and text[at - 1].isalpha():
-                        at -= 1
-                    found.update(range(at, m.start() + 1))
+            for letter in _tool_letters(text):
+                at = letter
+                while at > 0 and letter - at < 7 and text[at - 1].isalpha():
+                    at -= 1
+                # Only there: the terminal wants no word character before it,
+                # and every later start of the prefix has a letter before it.
+                found.add(at)
         elif words is _STATUS:
-            if any(w in low for w in self.reason_words):
-                found.update(m.start() for m in _STATUS_DIGITS.finditer(text))
+            found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
-            for word in words:
-                at = low.find(word)
-                while at >= 0:
-                    found.add(at)
-                    at = low.find(word, at + 1)
-        return sorted(found)
+            for anchor, group in words:
+                if group == (anchor,):
+                    found.update(found_at[anchor])
+                else:
+                    found.update(at for at in found_at[anchor] if any(low.startswith(w, at) for w in group))
+        starts = [at for at in sorted(found) if match(text, at)]
+        # Tool codes and bare statuses are looked for only in a text with a
+        # word that vouches for them; asked last, as the rarer condition.
+        if starts and words is _TOOL and not (any(w in low for w in self.tool_words) or _has_tool_line(text)):
+            return []
+        if starts and words is _STATUS and not any(w in low for w in self.reason_words):
+            return []
+        return starts
 
-    def matches(self, text: str) -> list[tuple[int, int, int, list]]:
-        """(start, end, priority, rows) of every terminal's matches, each scanned on its own."""
-        low = text.lower()
+    def spans(self, text: str) -> list[tuple[int, int, int]]:
+        """(start, end, priority) of the matches that count, in text order.
+
+        Each terminal is tried at its offsets only, left to right, a match
+        hiding the offsets inside it; then matches of different terminals that
+        overlap ("HTTP Error 403" holds "Error 403", a STOP line holds its
+        parameters) give way to the earliest start, then to the terminal listed first.
+        """
+        low, found_at = text.lower(), {}
+        for anchor in self.anchors:
+            offsets, at = [], low.find(anchor)
+            while at >= 0:
+                offsets.append(at)
+                at = low.find(anchor, at + 1)
+            found_at[anchor] = offsets
         found = []
-        for priority, words, terminal, jump, scan in self.scans:
-            offsets = self.offsets(words, text, low)
-            # A plain regex try at each offset first: most offsets of a long
-            # section start nothing, and pyparsing need not be woken for them.
-            if not any(terminal.re.match(text, at) for at in offsets):
-                continue
-            jump.start(offsets)
-            for tokens, start, end in scan.scan_string(text, always_skip_whitespace=False):
-                # The match proper starts at the offset the jump landed on; a
-                # one-character match is the skip over a place where the terminal failed.
-                i = bisect.bisect_left(offsets, start)
-                if i < len(offsets) and end - offsets[i] > 1:
-                    found.append((offsets[i], end, priority, list(tokens)))
-        found.sort(key=lambda m: (m[0], m[2]))
-        return found
+        for priority, words, match, _ in self.scans:
+            if isinstance(words, tuple) and not any(found_at[anchor] for anchor, _ in words):
+                continue  # none of its words in the text
+            free = 0
+            for at in self.starts(priority, text, low, found_at):
+                if at >= free:
+                    free = match(text, at).end()
+                    found.append((at, free, priority))
+        found.sort(key=lambda f: (f[0], f[2]))
+        spans, free = [], 0
+        for start, end, priority in found:
+            if start >= free:
+                spans.append((start, end, priority))
+                free = end
+        return spans
+
+    def codes(self, text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, str, str | None]]:
+        """The (kind, code, source) rows of the spans, by the parse actions of their terminals."""
+        self.read.start(spans)
+        found = self.reader.scan_string(text, max_matches=len(spans), always_skip_whitespace=False)
+        return [row for tokens, _, _ in found for row in tokens]
 
     # -- parse actions: each returns a list of (kind, code, source) rows --------
 
@@ -331,11 +430,30 @@ class _Grammar:
         para_end = s.find("\n\n", end)
         para_end = len(s) if para_end < 0 else para_end
         best = None
-        for m in self.source.finditer(s, para_start, para_end):
+        for m in self._source_matches(s, para_start, para_end):
             src = m.group("src").strip()
             if src and (best is None or abs(m.start() - start) < abs(best[0] - start)):
                 best = (m.start(), src)
         return best[1] if best else None
+
+    def _source_matches(self, s: str, start: int, end: int):
+        """self.source.finditer(s, start, end), trying only where a label's first
+        word is: the regex alone would try every character of a long paragraph."""
+        para = s[start:end]
+        if not para.isascii():
+            yield from self.source.finditer(s, start, end)
+            return
+        low, found = para.lower(), set()
+        for word in self.source_words:
+            at = low.find(word)
+            while at >= 0:
+                found.add(start + at)
+                at = low.find(word, at + 1)
+        free = start
+        for at in sorted(found):
+            if at >= free and (m := self.source.match(s, at, end)):
+                yield m
+                free = m.end()
 
     def _runtime(self, s, loc, toks):
         num, hexa = toks["num"], toks.get("hex")
@@ -405,28 +523,34 @@ class _Grammar:
         return [("odbc", "".join(f"[{' '.join(p.split())}]" for p in parts), None)]
 
 
-class _Jump(pp.Token):
-    """Jumps to the next anchor offset of the text being scanned (or to its end).
+class _Read(pp.Token):
+    """Jumps to the next span located for the text being read (set per text)
+    and matches there the terminal that span was found for.
 
-    The offsets are computed once per text by _Grammar.anchors with plain
-    substring searches, which is what keeps a scan cheap: pyparsing tries the
-    terminals only where a code may start, not at every character.
+    The spans come from _Grammar.spans, plain regex tries at the offsets where
+    a terminal's keyword occurs: pyparsing is woken only where a code is, and
+    once per text, however many terminals found something in it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, terminals: list[pp.ParserElement]) -> None:
         super().__init__()
-        self.mayReturnEmpty = True
+        self.terminals = terminals
+        self.mayReturnEmpty = False
         self.mayIndexError = False
         self.leave_whitespace()  # offsets are exact: a text may start with its indentation
         self._state = threading.local()
 
-    def start(self, offsets: list[int]) -> None:
-        self._state.offsets = offsets
+    def start(self, spans: list[tuple[int, int, int]]) -> None:
+        self._state.spans = spans
 
     def parseImpl(self, instring, loc, do_actions=True):
-        offsets = self._state.offsets
-        i = bisect.bisect_left(offsets, loc)
-        return (offsets[i] if i < len(offsets) else len(instring)), []
+        spans = self._state.spans
+        i = bisect.bisect_left(spans, (loc,))
+        if i == len(spans):
+            raise pp.ParseException(instring, loc, "no located code left", self)
+        start, _end, priority = spans[i]
+        # As pyparsing's own combinators call their parts.
+        return self.terminals[priority]._parse(instring, start, do_actions)
 
 
 @cache
@@ -445,16 +569,11 @@ def find_error_codes(text: str) -> list[dict]:
         return []
     if not _may_hold_code(text):
         return []
-    # Matches of different terminals may overlap ("HTTP Error 403" holds
-    # "Error 403", a STOP line holds its parameters): the earliest start wins,
-    # then the terminal listed first, as a single MatchFirst scan would choose.
-    taken_to = 0
-    codes = []
-    for start, end, _priority, found in _grammar().matches(text):
-        if start < taken_to:
-            continue
-        taken_to = end
-        codes += found
+    grammar = _grammar()
+    # pyparsing reads a text with its tabs expanded; the offsets must be taken
+    # in the same text as the matches.
+    text = text.expandtabs()
+    codes = grammar.codes(text, grammar.spans(text))
     rows: list[dict] = []
     seen: dict[tuple[str, str], list[dict]] = {}
     for kind, code, source in codes:
