@@ -24,6 +24,7 @@ class LocalEngine:
         # which a forked child would inherit locked.
         ctx = get_context("forkserver")
         ctx.set_forkserver_preload(["kbparse.ingest_worker"])
+        _start_forkserver_deaf_to_ctrl_c()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 
     def submit(self, fn, *args):
@@ -31,6 +32,25 @@ class LocalEngine:
 
     def close(self) -> None:
         self.pool.shutdown(cancel_futures=True)
+
+
+def _start_forkserver_deaf_to_ctrl_c() -> None:
+    """Start the forkserver with SIGINT ignored, which it and the workers it
+    forks inherit. Ctrl-C reaches the whole process group: this process
+    stops the workers and removes what the run wrote, while workers that
+    took the signal too would each print a KeyboardInterrupt traceback."""
+    import signal
+    import threading
+    from multiprocessing import forkserver
+
+    if threading.current_thread() is not threading.main_thread():
+        forkserver.ensure_running()  # only the main thread may change a signal's handler
+        return
+    before = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        forkserver.ensure_running()
+    finally:
+        signal.signal(signal.SIGINT, before)
 
 
 class DaskEngine:

@@ -27,6 +27,9 @@ NO_FILES = {errno.EMFILE, errno.ENFILE}
 KNOWN = NO_SPACE | DENIED | READ_ONLY | VANISHED | NO_FILES | {errno.EIO}
 
 _ERRNO_IN_TEXT = re.compile(r"\[?errno (\d+)\]?", re.I)
+# What DuckDB says instead of an errno: its temp folder's disk is full; a file
+# it was given is gone (say, a version removed by a later commit).
+_DUCKDB_TEXTS = (("max_temp_directory_size", errno.ENOSPC), ("no files found that match the pattern", errno.ENOENT))
 _QUOTED_PATH = re.compile(r"""["'](/[^"']+)["']""")
 
 
@@ -47,6 +50,9 @@ def errno_of(exc: BaseException) -> int | None:
     if m:
         return int(m.group(1))
     lowered = text.lower()
+    for phrase, code in _DUCKDB_TEXTS:
+        if phrase in lowered:
+            return code
     for code in sorted(KNOWN):
         if os.strerror(code).lower() in lowered:
             return code
@@ -69,7 +75,7 @@ def is_system_error(exc: BaseException) -> bool:
     """An OSError, or an error DuckDB raises for what the system refused it."""
     if isinstance(exc, OSError):
         return True
-    return type(exc).__module__.startswith("duckdb") and type(exc).__name__ in ("IOException", "OutOfMemoryException")
+    return "duckdb" in type(exc).__module__ and type(exc).__name__ in ("IOException", "OutOfMemoryException")
 
 
 def translate(exc: BaseException, where: str | None = None, *, need: Callable[[], str] | None = None,
