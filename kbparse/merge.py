@@ -51,23 +51,30 @@ def ranges(ids: list[str], data_bytes: int) -> list[tuple[str | None, str | None
     return list(zip([None, *cuts], [*cuts, None]))
 
 
-def id_span(path: Path) -> tuple[str | None, str | None]:
+def id_span(path: Path) -> tuple[str | None, str | None, int]:
     """(lowest, highest) article_id in a Parquet file, from its footer's
-    statistics; None where a bound is not recorded."""
+    statistics (None where a bound is not recorded), and its rows' size
+    uncompressed."""
     meta = pq.ParquetFile(path).metadata
     col = meta.schema.names.index("article_id")
-    lows, highs = [], []
+    lows, highs, size = [], [], 0
     for g in range(meta.num_row_groups):
-        stats = meta.row_group(g).column(col).statistics
+        group = meta.row_group(g)
+        size += group.total_byte_size
+        stats = group.column(col).statistics
         if stats is None or not stats.has_min_max:
-            return None, None
-        lows.append(stats.min)
-        highs.append(stats.max)
-    return (min(lows), max(highs)) if lows else (None, None)
+            lows.append(None)
+            highs.append(None)
+        else:
+            lows.append(stats.min)
+            highs.append(stats.max)
+    if not lows or None in lows:
+        return None, None, size
+    return min(lows), max(highs), size
 
 
-def _overlaps(span: tuple[str | None, str | None], lo: str | None, hi: str | None) -> bool:
-    low, high = span
+def _overlaps(span: tuple[str | None, str | None, int], lo: str | None, hi: str | None) -> bool:
+    low, high, _ = span
     return (hi is None or low is None or low < hi) and (lo is None or high is None or high >= lo)
 
 
@@ -100,12 +107,13 @@ def write_merged(
             writer.write_table(t.empty())
         else:
             order = ", ".join(f'"{k}"' for k in t.sort)
-            size = sum(f.stat().st_size for f in [*previous_files, *spill_files])
+            spans = {f: id_span(f) for f in left}
+            # Spill counts uncompressed, as DuckDB holds it: a range's memory must not grow with the codec.
+            size = sum(f.stat().st_size for f in previous_files) + sum(span[2] for span in spans.values())
             bounds_list = ranges(ids, size)
-            spans = {f: id_span(f) for f in left} if len(bounds_list) > 1 else {}
             for i, (lo, hi) in enumerate(bounds_list):
                 # Spill files holding no id of this range are neither read nor kept for later ones.
-                now = [f for f in left if f not in spans or _overlaps(spans[f], lo, hi)]
+                now = [f for f in left if _overlaps(spans[f], lo, hi)]
                 parts = [kept] if has_kept and previous_files else []
                 if now:
                     parts.append(f"select {cols} from read_parquet({_quoted(now)}) where {SRC} in (select id from keep_src)")
@@ -120,7 +128,7 @@ def write_merged(
                         rows += batch.num_rows
                 later = bounds_list[i + 1 :]
                 for f in now:
-                    if not any(_overlaps(spans.get(f, (None, None)), a, b) for a, b in later):
+                    if not any(_overlaps(spans[f], a, b) for a, b in later):
                         f.unlink()
                         left.remove(f)
     for f in spill_files:  # unread: every row of them lost to another copy, or none was asked for
