@@ -142,8 +142,8 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
 
 
 # Spill files are read once, soon, but they are the largest part of a run's
-# peak disk: zstd at its fastest level makes them about 2.7 times smaller for
-# a few percent of a worker's time (benchmarks/bench_disk.py, bench_ingest.py).
+# peak disk: zstd at its fastest level makes them 3.5 times smaller for about
+# 6% of an ingest's time (lz4: 2.5 times, half the time; README, Performance).
 SPILL_CODEC = {"compression": "zstd", "compression_level": 1}
 
 
