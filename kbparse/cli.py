@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import sys
 from contextlib import contextmanager
 from enum import Enum
@@ -91,17 +92,32 @@ def _error(message: str) -> None:
     typer.echo(printable(f"kbparse: {message}"), err=True)
 
 
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (a scheduler's timeout, a shutdown), raised in the main thread
+    like Ctrl-C's KeyboardInterrupt so that a run cleans up the same way."""
+
+
+def _on_sigterm(signum, frame) -> None:
+    raise _Terminated()
+
+
 @contextmanager
-def _reported():
-    """Library errors become one line on stderr and their exit code."""
+def _reported(where: str | os.PathLike[str] | None = None):
+    """Library errors become one line on stderr and their exit code; so does
+    what the machine refused (kbparse.environment), about `where` when the
+    error names no path of its own."""
+    from .environment import environment_errors
+
     try:
-        yield
+        with environment_errors(os.fspath(where) if where is not None else None):
+            yield
     except KbParseError as exc:
         _error(str(exc))
         raise typer.Exit(exc.exit_code) from None
-    except KeyboardInterrupt:
-        _error("interrupted; no dataset was changed (the next run cleans up after this one)")
-        raise typer.Exit(130) from None
+    except KeyboardInterrupt as exc:
+        terminated = isinstance(exc, _Terminated)
+        _error(f"{'terminated' if terminated else 'interrupted'}; no dataset was changed, and what this run wrote is removed")
+        raise typer.Exit(143 if terminated else 130) from None
 
 
 def _version(value: bool) -> None:
@@ -223,7 +239,7 @@ def query(
     """
     from .query import run_query, write_result
 
-    with _reported():
+    with _reported(output):
         write_result(run_query(sql, data), format.value, output, sys.stdout)
 
 
@@ -292,6 +308,7 @@ def stats(data: DataArgument = None) -> None:
 
 
 def main() -> None:
+    signal.signal(signal.SIGTERM, _on_sigterm)
     code = _run()
     try:
         sys.stdout.flush()

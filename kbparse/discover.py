@@ -19,6 +19,7 @@ half look deleted.
 
 from __future__ import annotations
 
+import errno
 import os
 import shutil
 import stat
@@ -29,6 +30,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from .environment import is_exhausted
 from .errors import UsageError
 
 ARTICLE_SUFFIXES = (".txt", ".md")
@@ -135,6 +137,8 @@ def _walk(root: str, found: Discovery) -> Iterator[list[Source]]:
             with os.scandir(folder) as it:
                 entries = list(it)
         except OSError as exc:
+            if is_exhausted(exc):
+                raise  # no fault of the folder's: the run cannot go on
             found.problems.append(Problem(folder, "unreadable", f"cannot list folder: {exc.strerror or exc}"))
             continue
         here: list[Source] = []
@@ -183,6 +187,20 @@ def iter_sources(paths: list[str | os.PathLike[str]], found: Discovery) -> Itera
             raise InputError(f"no such input: {text}")
         roots.append(path)
     return _unique(roots, found)
+
+
+def still_there(paths: list[str | os.PathLike[str]]) -> None:
+    """Raise FileNotFoundError for a local PATH given to ingest that has gone
+    since the run began (an unmounted share, a folder moved away): its files
+    would all be rejects, which is not what happened to them."""
+    for raw in paths:
+        text = os.fspath(raw)
+        if text.startswith("file://"):
+            text = local_path(text)
+        elif is_url(text):
+            continue
+        if not os.path.lexists(text):
+            raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.path.abspath(text))
 
 
 def is_url(path: str) -> bool:

@@ -15,6 +15,7 @@ from array import array
 from datetime import date
 
 from .discover import Source, read_file
+from .environment import is_exhausted
 from .errors import ArticleSyntaxError, KbParseError
 
 SRC = "_src"
@@ -109,6 +110,8 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             try:
                 data = read_file(src.path)
             except OSError as exc:
+                if is_exhausted(exc):
+                    raise  # out of file handles: no fault of this file's, and the next would fail too
                 result.add(src.size, src.mtime_ns, None, reject=("unreadable", None, None, f"cannot read: {exc.strerror or exc}"))
                 continue
         digest = hashlib.sha256(data)
@@ -131,11 +134,17 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         for name, t in article_rows(records, with_row=True).items():
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
             # Sorted, in small row groups: the merge reads a range of ids by
-            # row-group statistics. Read once, soon: no compression.
+            # row-group statistics.
             t = sort_rows(t, ("article_id",))
             rows = max(64, table(name).batch_rows // 8)
             _write_spill(t, spill_path(spill, name, batch_no), rows)
     return result
+
+
+# Spill files are read once, soon, but they are the largest part of a run's
+# peak disk: zstd at its fastest level makes them 3.5 times smaller for about
+# 6% of an ingest's time (lz4: 2.5 times, half the time; README, Performance).
+SPILL_CODEC = {"compression": "zstd", "compression_level": 1}
 
 
 def _write_spill(t, path: str, row_group_size: int) -> None:
@@ -145,7 +154,7 @@ def _write_spill(t, path: str, row_group_size: int) -> None:
         import fsspec
 
         with fsspec.open(path, "wb", auto_mkdir=True) as fh:
-            pq.write_table(t, fh, compression="none", row_group_size=row_group_size)
+            pq.write_table(t, fh, row_group_size=row_group_size, **SPILL_CODEC)
         return
     os.makedirs(os.path.dirname(path), exist_ok=True)
-    pq.write_table(t, path, compression="none", row_group_size=row_group_size)
+    pq.write_table(t, path, row_group_size=row_group_size, **SPILL_CODEC)

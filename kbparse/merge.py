@@ -51,6 +51,33 @@ def ranges(ids: list[str], data_bytes: int) -> list[tuple[str | None, str | None
     return list(zip([None, *cuts], [*cuts, None]))
 
 
+def id_span(path: Path) -> tuple[str | None, str | None, int]:
+    """(lowest, highest) article_id in a Parquet file, from its footer's
+    statistics (None where a bound is not recorded), and its rows' size
+    uncompressed."""
+    meta = pq.ParquetFile(path).metadata
+    col = meta.schema.names.index("article_id")
+    lows, highs, size = [], [], 0
+    for g in range(meta.num_row_groups):
+        group = meta.row_group(g)
+        size += group.total_byte_size
+        stats = group.column(col).statistics
+        if stats is None or not stats.has_min_max:
+            lows.append(None)
+            highs.append(None)
+        else:
+            lows.append(stats.min)
+            highs.append(stats.max)
+    if not lows or None in lows:
+        return None, None, size
+    return min(lows), max(highs), size
+
+
+def _overlaps(span: tuple[str | None, str | None, int], lo: str | None, hi: str | None) -> bool:
+    low, high, _ = span
+    return (hi is None or low is None or low < hi) and (lo is None or high is None or high >= lo)
+
+
 def write_merged(
     con,
     t: Table,
@@ -64,30 +91,46 @@ def write_merged(
     """Write table `t` to the file `out`; returns its row count. `ids` are the
     dataset's article ids, sorted.
 
+    The spill files are this run's own and are deleted as soon as the last
+    range that needs them is written (the previous version's files are
+    never touched): they are most of a run's peak disk.
+
     Views `kept_ids(article_id)` and `keep_src(id)` must exist on `con`.
     """
     cols = ", ".join(f'"{c.name}"' for c in t.columns)
-    parts = []
-    if has_kept and previous_files:
-        parts.append(f"select {cols} from read_parquet({_quoted(previous_files)}) "
-                     "where article_id in (select article_id from kept_ids)")
-    if has_new and spill_files:
-        parts.append(f"select {cols} from read_parquet({_quoted(spill_files)}) where {SRC} in (select id from keep_src)")
+    kept = f"select {cols} from read_parquet({_quoted(previous_files)}) where article_id in (select article_id from kept_ids)"
     schema = t.arrow_schema
     rows = 0
+    left = list(spill_files) if has_new else []
     with pq.ParquetWriter(out, schema, compression="zstd", use_dictionary=True, write_statistics=True) as writer:
-        if not parts:
+        if not (has_kept and previous_files) and not left:
             writer.write_table(t.empty())
-            return 0
-        order = ", ".join(f'"{k}"' for k in t.sort)
-        size = sum(f.stat().st_size for f in [*previous_files, *spill_files])
-        for lo, hi in ranges(ids, size):
-            bounds = " and ".join(
-                [f"article_id >= '{lo}'"] * (lo is not None) + [f"article_id < '{hi}'"] * (hi is not None)
-            ) or "true"
-            union = " union all ".join(f"select * from ({part}) where {bounds}" for part in parts)
-            reader = con.sql(f"{union} order by {order}").to_arrow_reader(t.batch_rows)
-            for batch in reader:
-                writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=t.batch_rows)
-                rows += batch.num_rows
+        else:
+            order = ", ".join(f'"{k}"' for k in t.sort)
+            spans = {f: id_span(f) for f in left}
+            # Spill counts uncompressed, as DuckDB holds it: a range's memory must not grow with the codec.
+            size = sum(f.stat().st_size for f in previous_files) + sum(span[2] for span in spans.values())
+            bounds_list = ranges(ids, size)
+            for i, (lo, hi) in enumerate(bounds_list):
+                # Spill files holding no id of this range are neither read nor kept for later ones.
+                now = [f for f in left if _overlaps(spans[f], lo, hi)]
+                parts = [kept] if has_kept and previous_files else []
+                if now:
+                    parts.append(f"select {cols} from read_parquet({_quoted(now)}) where {SRC} in (select id from keep_src)")
+                if parts:
+                    bounds = " and ".join(
+                        [f"article_id >= '{lo}'"] * (lo is not None) + [f"article_id < '{hi}'"] * (hi is not None)
+                    ) or "true"
+                    union = " union all ".join(f"select * from ({part}) where {bounds}" for part in parts)
+                    reader = con.sql(f"{union} order by {order}").to_arrow_reader(t.batch_rows)
+                    for batch in reader:
+                        writer.write_table(pa.Table.from_batches([batch]).cast(schema), row_group_size=t.batch_rows)
+                        rows += batch.num_rows
+                later = bounds_list[i + 1 :]
+                for f in now:
+                    if not any(_overlaps(spans[f], a, b) for a, b in later):
+                        f.unlink()
+                        left.remove(f)
+    for f in spill_files:  # unread: every row of them lost to another copy, or none was asked for
+        f.unlink(missing_ok=True)
     return rows

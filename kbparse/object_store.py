@@ -79,6 +79,7 @@ class ObjectStore(VersionBuilder):
         self.base: dict | None = None  # the manifest this run started from
         self.local: Path | None = None  # local folder for the version being built (made by lock)
         self.reused: dict[str, list[str]] = {}
+        self.remote_made: list[str] = []  # this run's folders on the store, for discard()
 
     def _path(self, *parts: str) -> str:
         return posixpath.join(self.root, *parts)
@@ -192,7 +193,20 @@ class ObjectStore(VersionBuilder):
     # -- writing a version ---------------------------------------------
     def shared_scratch(self, version: int) -> str:
         """Where workers on other machines write their spill files: the store itself."""
-        return self.fs.unstrip_protocol(self._path(SPILL, f"v{version:06d}-{os.getpid()}"))
+        self.remote_made.append(self._path(SPILL, f"v{version:06d}-{os.getpid()}"))
+        return self.fs.unstrip_protocol(self.remote_made[-1])
+
+    def discard(self) -> None:
+        """Also this run's uploads and shared spill on the store (its local
+        folder goes with the lock). Files already moved into the table
+        folders stay for the next run's cleanup: the manifest does not name them."""
+        super().discard()
+        for path in self.remote_made:
+            try:
+                self._remove(path)
+            except Exception:  # noqa: BLE001 - whatever the store's client raises: see VersionBuilder.discard
+                pass
+        self.remote_made = []
 
     def fetch(self, url: str, local: Path) -> Path:
         """Download a shared spill folder (shared_scratch) into `local`."""
@@ -211,6 +225,7 @@ class ObjectStore(VersionBuilder):
     def commit(self, staging: Path, version: int) -> str:
         fs = self.fs
         upload = self._path(STAGING, f"v{version:06d}-{os.getpid()}")
+        self.remote_made.append(upload)
         new: dict[str, list[str]] = {name: list(files) for name, files in self.reused.items()}
         moves = []
         for folder in sorted(p for p in staging.iterdir() if p.is_dir()):

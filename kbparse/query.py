@@ -11,6 +11,7 @@ from typing import TextIO
 import pyarrow as pa
 
 from .dataset import open_dataset
+from .environment import translate
 from .errors import KbParseError
 
 FORMATS = ("table", "line", "markdown", "csv", "json", "parquet")
@@ -28,6 +29,9 @@ def run_query(sql: str, data: str | os.PathLike[str] | None = None) -> pa.Table:
     try:
         rel = con.sql(sql)
     except duckdb.Error as exc:
+        problem = translate(exc)  # a dataset file gone or unreadable is not bad SQL
+        if problem is not None:
+            raise problem from None
         lines = [line for line in str(exc).splitlines() if line.strip()]
         raise QueryError(" ".join(lines[:3]) if lines else type(exc).__name__) from None
     if rel is None:  # a statement with no result set (create view, set, ...)

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from .environment import translate
 from .errors import UsageError
 from .schema import Table
 
@@ -52,20 +53,40 @@ class VersionBuilder:
     `self.local` (staging: the tables; scratch: spill files and DuckDB's temp)."""
 
     local: Path
+    made: tuple[Path, ...] = ()  # this run's staging and scratch folders, for discard()
 
     def _folder_path(self, kind: str, version: int) -> Path:
         return self.local / f"{kind}-{version:06d}-{os.getpid()}"
 
-    def staging(self, version: int) -> Path:
-        path = self._folder_path("staging", version)
+    def _made(self, path: Path) -> Path:
         path.mkdir()
+        self.made = (*self.made, path)
         return path
+
+    def staging(self, version: int) -> Path:
+        return self._made(self._folder_path("staging", version))
 
     def scratch(self, version: int) -> Path:
         """A folder for a run's spill files, removed after the commit (or by the next run)."""
-        path = self._folder_path("spill", version)
-        path.mkdir()
-        return path
+        return self._made(self._folder_path("spill", version))
+
+    def discard(self) -> None:
+        """Remove what this run made and did not commit. Never raises: it runs
+        on the way out of a failed run, whose own error is the one to report;
+        what it cannot remove, the next run's cleanup does."""
+        for path in self.made:
+            shutil.rmtree(path, ignore_errors=True)
+        self.made = ()
+
+    @contextmanager
+    def discarding(self):
+        """However the block ends (an error, Ctrl-C, SIGTERM made an exception;
+        not SIGKILL), this run's staging and spill are gone after it, so a run
+        that keeps failing does not keep the disk full."""
+        try:
+            yield
+        finally:
+            self.discard()
 
     @staticmethod
     def sync_file(path: Path) -> None:
@@ -94,6 +115,7 @@ class DatasetStore(VersionBuilder):
     def __init__(self, out: str | os.PathLike[str]) -> None:
         self.out = Path(os.path.abspath(os.fspath(out)))
         self.home = self.out.parent / f".{self.out.name}.kbparse"
+        self.renamed: Path | None = None  # this run's version folder, once commit has named it
 
     # -- what is there -------------------------------------------------
     def check_usable(self) -> None:
@@ -114,7 +136,9 @@ class DatasetStore(VersionBuilder):
             probe.write_bytes(b"")
             probe.unlink()
         except OSError as exc:
-            raise OutputError(f"cannot write to {self.home.parent}: {exc.strerror or exc}") from None
+            # Named as the folder, not the probe file the error names.
+            problem = translate(OSError(exc.errno, exc.strerror), str(self.home if self.home.is_dir() else self.home.parent))
+            raise problem or OutputError(f"cannot write to {self.home.parent}: {exc.strerror or exc}") from None
 
     def current(self) -> Path | None:
         """Folder of the committed version DIR points to, if any."""
@@ -203,11 +227,25 @@ class DatasetStore(VersionBuilder):
         for f in sorted((previous / name).glob("*.parquet")):
             os.link(f, folder / f.name)
 
+    def discard(self) -> None:
+        """Also the version folder and link of a commit that failed half-way
+        (the folder renamed, DIR not yet switched to it)."""
+        super().discard()
+        link = self.home / f"link-{os.getpid()}"
+        try:
+            if link.is_symlink():
+                link.unlink()
+            if self.renamed is not None and self.renamed.is_dir() and self.current() != self.renamed:
+                shutil.rmtree(self.renamed, ignore_errors=True)
+        except OSError:
+            pass
+
     def commit(self, staging: Path, version: int) -> Path:
         for folder in staging.iterdir():
             _fsync_dir(folder)
         final = self.home / f"v{version:06d}"
         os.rename(staging, final)
+        self.renamed = final
         _fsync_dir(self.home)
         link = self.home / f"link-{os.getpid()}"
         if link.is_symlink():
