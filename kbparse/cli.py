@@ -82,7 +82,7 @@ def _reported(where: str | os.PathLike[str] | None = None):
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
-        _error(f"{'terminated' if terminated else 'interrupted'}; no dataset was changed, and what this run wrote is removed")
+        _error(f"{'terminated' if terminated else 'interrupted'}; no dataset was changed")
         raise typer.Exit(143 if terminated else 130) from None
 
 
