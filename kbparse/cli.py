@@ -150,7 +150,8 @@ def ingest(
     Re-runs parse only new and changed files; the new version replaces the
     old one atomically. Bad files are listed in the `rejects` table and on
     stderr. Exit code: 0 all ingested, 1 some rejected (the dataset is still
-    written), 2 unusable arguments.
+    written), 2 unusable arguments or a failure of the machine (disk full,
+    permission, read-only filesystem...; the dataset is as it was).
 
     Example: kbparse ingest data/ --out kb-data
     """
