@@ -28,6 +28,7 @@ _LAZY = {
     "run_query": ".query",
     "validate": ".validation",
     "stats": ".summary",
+    "EnvironmentProblem": ".environment",
 }
 
 __all__ = ["ArticleSyntaxError", "DialectError", "KbParseError", "UsageError", "__version__", *_LAZY]

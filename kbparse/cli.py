@@ -116,7 +116,7 @@ def _reported(where: str | os.PathLike[str] | None = None):
         raise typer.Exit(exc.exit_code) from None
     except KeyboardInterrupt as exc:
         terminated = isinstance(exc, _Terminated)
-        _error(f"{'terminated' if terminated else 'interrupted'}; no dataset was changed, and what this run wrote is removed")
+        _error(f"{'terminated' if terminated else 'interrupted'}; no dataset was changed")
         raise typer.Exit(143 if terminated else 130) from None
 
 
@@ -195,7 +195,8 @@ def ingest(
     Re-runs parse only new and changed files; the new version replaces the
     old one atomically. Bad files are listed in the `rejects` table and on
     stderr. Exit code: 0 all ingested, 1 some rejected (the dataset is still
-    written), 2 unusable arguments.
+    written), 2 unusable arguments or a failure of the machine (disk full,
+    permission, read-only filesystem...; the dataset is as it was).
 
     Example: kbparse ingest data/kb-sample.tar.gz --out kb-data
     """

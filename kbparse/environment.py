@@ -67,10 +67,6 @@ def _path_of(exc: BaseException, where: str | None) -> str | None:
     return m.group(1) if m else where
 
 
-def _mb(n: int) -> str:
-    return f"{n / 1e6:,.1f} MB"
-
-
 def is_system_error(exc: BaseException) -> bool:
     """An OSError, or an error DuckDB raises for what the system refused it."""
     if isinstance(exc, OSError):

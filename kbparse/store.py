@@ -7,13 +7,14 @@ ordinary folder of Parquet files that any reader opens as it is::
     .DIR.kbparse/lock                    (flock: one writer at a time)
     .DIR.kbparse/v000006/                (the previous version, kept for readers mid-read)
     .DIR.kbparse/v000007/articles/part-000007.parquet ...
-    .DIR.kbparse/staging-*/              (a run in progress; removed if it died)
+    .DIR.kbparse/staging-*/              (a run in progress)
     .DIR.kbparse/spill-*/                (its parsed batches and DuckDB's temp files)
 
 A run writes a whole new version in a staging folder, fsyncs it, renames it to
-its version name and then renames a new link over DIR. A process killed at
-any moment leaves DIR pointing at a complete version; the next run removes
-what the dead one left.
+its version name and then renames a new link over DIR. A run that fails or
+is interrupted removes its staging and spill itself (discarding); a process
+killed at any moment leaves DIR pointing at a complete version, and the next
+run removes what the dead one left.
 """
 
 from __future__ import annotations

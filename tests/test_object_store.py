@@ -169,6 +169,7 @@ def test_a_commit_failing_at_any_step_leaves_a_readable_dataset(monkeypatch, src
     with pytest.raises(Boom):
         ingest([src], url, workers=1)
     monkeypatch.undo()
+    assert not memfs.exists(f"{root_of(url)}/_kbparse_staging")  # the failed run removed its uploads
     published = manifest(url)["version"] == 2
     assert published == switched
     read = url_snapshot(url)
