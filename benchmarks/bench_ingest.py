@@ -1,6 +1,7 @@
 """End-to-end `kbparse ingest` against the floor, in one run.
 
     python benchmarks/bench_ingest.py [--copies 12] [--repeat 3] [--workers N] [--work /tmp/kbbench]
+    python benchmarks/bench_ingest.py --profile [--repeat 1] ...
 
 Builds (once, cached in --work) a corpus of copies of ../shared/kb-sample under
 new article numbers (12 copies: 53,076 files), then repeats, alternating:
@@ -12,11 +13,18 @@ new article numbers (12 copies: 53,076 files), then repeats, alternating:
 It prints the medians and the ratios ingest/floor and rerun/ingest. The
 issue's bars (issue 12): ingest <= 2.5x the floor with 2 workers on 2 cores,
 rerun <= 0.05x ingest.
+
+--profile instead runs the ingest (then the re-run) through kbparse.ingest in
+a child process and prints where the wall time went: start-up (interpreter
+and imports), discovery, the parse phase (and, summed over the workers, their
+read, parse, rows and spill seconds and how long they sat idle), the merge,
+the small tables, the commit. Medians over --repeat rounds.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import subprocess
@@ -50,14 +58,87 @@ def remove_dataset(out: Path) -> None:
     out.unlink(missing_ok=True)
 
 
+PROFILED = """
+import json, sys, time
+start = time.perf_counter()
+from kbparse.pipeline import ingest
+if __name__ == "__main__":
+    imported = time.perf_counter() - start
+    result = ingest([sys.argv[1]], sys.argv[2], workers=int(sys.argv[3]) or None)
+    print(json.dumps({"imports": imported, "workers": result.workers, **result.timings}))
+"""
+
+
+def profiled_run(corpus: Path, out: Path, workers: int | None) -> dict[str, float]:
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", PROFILED, str(corpus), str(out), str(workers or 0)],
+                          capture_output=True, text=True)
+    wall = time.perf_counter() - start
+    if done.returncode != 0:
+        sys.exit(f"profiled ingest failed ({done.returncode}):\n{done.stderr}")
+    found = json.loads(done.stdout.strip().splitlines()[-1])
+    found["wall"] = wall
+    # Interpreter start and exit, imports: what the ingest's own clock does not see.
+    found["start-up and exit"] = wall - found["total"]
+    return found
+
+
+# (label, key, indented: a part of the line above rather than of the wall time)
+PROFILE_ROWS = [
+    ("start-up, imports, exit", "start-up and exit", False),
+    ("setup (lock, previous sources)", "setup", False),
+    ("parse phase (discovery..last batch)", "parse phase", False),
+    ("discovery (walk + stat), main", "discovery", True),
+    ("main waiting for workers", "waiting for workers", True),
+    ("pool span (start..last result)", "pool span", True),
+    ("worker read + sha256 (sum)", "worker read", True),
+    ("worker parse (sum)", "worker parse", True),
+    ("worker rows (sum)", "worker rows", True),
+    ("worker spill write (sum)", "worker spill", True),
+    ("worker busy (sum)", "worker busy", True),
+    ("worker idle in pool span (sum)", "worker idle", True),
+    ("merge (DuckDB)", "merge", False),
+    ("sources, rejects tables", "bookkeeping", False),
+    ("commit (small tables, runs, rename)", "commit", False),
+    ("wall", "wall", False),
+]
+
+
+def print_profile(title: str, runs: list[dict[str, float]]) -> None:
+    wall = median([r["wall"] for r in runs])
+    print(f"{title}: median of {len(runs)}, {runs[0]['workers']:.0f} workers")
+    print(f"  {'stage':<40} {'seconds':>8} {'of wall':>8}")
+    for label, key, part in PROFILE_ROWS:
+        values = [r[key] for r in runs if key in r]
+        if not values:
+            continue
+        m = median(values)
+        print(f"  {('  ' if part else '') + label:<40} {m:8.2f} {m / wall:8.0%}")
+
+
+def profile(corpus: Path, work: Path, workers: int | None, repeat: int) -> None:
+    first, again = [], []
+    for i in range(repeat):
+        out = work / f"prof-{os.getpid()}-{i}"
+        first.append(profiled_run(corpus, out, workers))
+        again.append(profiled_run(corpus, out, workers))
+        remove_dataset(out)
+    print_profile("ingest", first)
+    print_profile("re-run over unchanged files", again)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--copies", type=int, default=12)
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--workers", type=int, default=None, help="passed to kbparse ingest (default: its own, the cores)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/kbbench"))
+    ap.add_argument("--profile", action="store_true", help="where the wall time goes, instead of the comparison")
     args = ap.parse_args()
     corpus = cached(args.work, args.copies)
+    if args.profile:
+        profile(corpus, args.work, args.workers, args.repeat)
+        return
     files = article_files([corpus])
     floor(files)  # warm the page cache
     extra = ["--workers", str(args.workers)] if args.workers else []
