@@ -258,27 +258,27 @@ def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str
 def build_article(
     results: pp.ParseResults, d: Dialect, text: str, source: str | None = None
 ) -> Article:
-    """Turn one article's parse results into its record."""
+    """Turn one article's parse results (one token, a grammar.ArticleParts) into its record."""
+    parts = results[0]
     others: dict[str, str] = {}
-    header = _by_field(results["fields"][0], d.header_fields, others)
+    header = _by_field(parts.fields, d.header_fields, others)
 
     meta: dict[str, list[str]] = {}
-    applies, (preamble_raw, preamble_metas) = results["preamble"]
+    preamble_raw, preamble_metas = parts.preamble
     preamble = _content(preamble_raw, preamble_metas, meta, d)
     sections = []
-    for heading, raw, metas in results["sections"]:
+    for heading, raw, metas in parts.sections:
         sections.append(Section(heading, _content(raw, metas, meta, d) or ""))
-    trailer = results.get("trailer")
-    tr = _by_field(trailer[0], d.trailer, others) if trailer else {}
+    tr = _by_field(parts.trailer, d.trailer, others) if parts.trailer is not None else {}
 
-    article_id = results.get("article_id") or header.get("article_id", "").strip()
+    article_id = parts.article_id or header.get("article_id", "").strip()
     if not re.fullmatch(r"Q\d+", article_id or ""):
         raise ArticleSyntaxError(
             f"header gives no article id of the form Q123456 (found {article_id!r})",
             source=source,
             expected="article id",
         )
-    title = header.get("title") if "title" in header else _front_title(results.get("front", ""))
+    title = header.get("title") if "title" in header else _front_title(parts.front)
     body = "\n".join(t for t in [preamble, *(s.text for s in sections)] if t)
     references = dict.fromkeys(
         m[0]
@@ -293,8 +293,8 @@ def build_article(
         article_id=article_id,
         kb_number=int(article_id[1:]),
         title=_one_line(title),
-        last_modified=_parse_date(results.get("date") or header.get("last_modified"), d, text, source),
-        product_code=_one_line(results.get("product_code")),
+        last_modified=_parse_date(parts.date or header.get("last_modified"), d, text, source),
+        product_code=_one_line(parts.product_code),
         product_name=_product_name(header.get("product_name"), d),
         versions=versions,
         operating_systems=_one_line(header.get("operating_systems")),
@@ -304,7 +304,7 @@ def build_article(
         solution_types=split_codes(tr.get("solution_types")),
         hardware=split_codes(tr.get("hardware")),
         components=split_codes(tr.get("components")),
-        applies_to=applies_to_items(applies or ""),
+        applies_to=applies_to_items(parts.applies or ""),
         product_versions=product_versions(versions),
         cross_references=list(references),
         additional_query_words=_one_line(" ".join(meta.get("additional_query_words", []))),
