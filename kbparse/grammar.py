@@ -114,10 +114,18 @@ class _Patterns:
 
 
 def _unprefixer(d: Dialect):
-    if not d.line_prefix:
+    """A function removing the line prefix from the start of every line of a
+    text: what re.sub("(?m)^" + prefix, "") does, by str.replace (several
+    times faster)."""
+    prefix = d.line_prefix
+    if not prefix:
         return lambda s: s
-    sub = re.compile(r"(?m)^" + re.escape(d.line_prefix)).sub
-    return lambda s: sub("", s)
+    after_newline = "\n" + prefix
+
+    def unprefix(s: str) -> str:
+        return s.removeprefix(prefix).replace(after_newline, "\n")
+
+    return unprefix
 
 
 def _pairs(line_pattern: str, unprefix):
@@ -171,11 +179,20 @@ def _content(d: Dialect, rx: _Patterns, unprefix):
         re.M,
     )
 
+    # A block starts at a line holding a label's first word: the regex, which
+    # tries `^` at every character, runs only from the first line holding one
+    # (found by a substring search, far cheaper), usually near the text's end.
+    first_words = tuple({label.split()[0] for label in d.meta})
+
     def split(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        if not meta.search(raw):
+        at = min((i for i in map(raw.find, first_words) if i >= 0), default=-1)
+        if at < 0:
             return unprefix(raw), ()
-        found = tuple((m["label"], unprefix(m["value"])) for m in meta.finditer(raw))
-        return unprefix(meta.sub("", raw)), found
+        start = raw.rfind("\n", 0, at) + 1
+        found = tuple((m["label"], unprefix(m["value"])) for m in meta.finditer(raw, start))
+        if not found:
+            return unprefix(raw), ()
+        return unprefix(raw[:start] + meta.sub("", raw[start:])), found
 
     return content, split
 
@@ -224,17 +241,24 @@ def article_grammar(name: str) -> pp.ParserElement:
     )
     # The body fails only where the header does not end: name it for that.
     body.leave_whitespace().set_name("another header field line, or a blank line ending the header")
-    headings = re.compile("^" + rx.heading, re.M)
+    # In the sections' run, every heading at a line start opens a section (no
+    # section's text holds one). Searched as "\n" + heading: a pattern that
+    # starts with a literal is scanned for far faster than one with `^`.
+    first_heading = re.compile(rx.heading)
+    next_heading = re.compile("\n" + rx.heading)
+
+    def sections_of(block: str) -> tuple[tuple[str, str, Pairs], ...]:
+        if not block:
+            return ()
+        found = [first_heading.match(block)]
+        found += next_heading.finditer(block, found[0].end() - 1)
+        ends = [h.start() + 1 for h in found[1:]] + [len(block)]
+        return tuple((d.canonical_heading(h["name"]), *split(block[h.end() : end])) for h, end in zip(found, ends))
 
     def body_action(t):
         m = t[0]
         text = m["lead"] + (m["rest"] or "")
-        block = m["sections"]
-        found = list(headings.finditer(block))
-        ends = [h.start() for h in found[1:]] + [len(block)]
-        sections = tuple(
-            (d.canonical_heading(h["name"]), *split(block[h.end() : end])) for h, end in zip(found, ends)
-        )
+        sections = sections_of(m["sections"])
         trailer_raw = m["trailer"]
         return [(
             unprefix(m["applies"]) if m["applies"] is not None else None,

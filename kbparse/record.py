@@ -28,6 +28,8 @@ _TITLE_ID_PREFIX = re.compile(r"^Q\d+:\s*")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+(?P<text>.*)$")
 _RULE_LINE = re.compile(r"^=+$")
 # `PLATFORM:` before a version list: a word without blanks (MS-DOS, OS/2, winnt), or nothing.
+_VERSION_GROUPS = re.compile(r"[;|]")
+_ARTICLE_ID = re.compile(r"Q\d+")
 _PLATFORM = re.compile(r"^(?:(?P<platform>[A-Za-z][\w/.+-]*)?[ \t]*:)?[ \t]*(?P<rest>.*)$", re.S)
 
 
@@ -97,7 +99,7 @@ def clean_text(raw: str) -> str | None:
     """Drop trailing blanks on each line, leading blank lines, and trailing blank
     lines and ===== rules (some articles put one before a non-standard trailer);
     keep indentation."""
-    lines = [line.rstrip() for line in raw.split("\n")]
+    lines = list(map(str.rstrip, raw.split("\n")))
     while lines and not lines[0]:
         lines.pop(0)
     while lines and (not lines[-1] or _RULE_LINE.match(lines[-1].lstrip())):
@@ -109,7 +111,9 @@ def split_codes(*values: str | None) -> list[str]:
     """Split on blanks and '|', de-duplicate case-insensitively, keep the first spelling."""
     seen: dict[str, str] = {}
     for value in values:
-        for word in _WORD_SEPARATORS.split(value or ""):
+        if not value:
+            continue
+        for word in _WORD_SEPARATORS.split(value):
             if word and word.lower() not in seen:
                 seen[word.lower()] = word
     return list(seen.values())
@@ -151,7 +155,7 @@ def product_versions(versions: str | None) -> list[ProductVersion]:
     and so do blanks when every word is a number ("3.1 3.5 3.51") but not in
     "4.0 SP4" or "1995 edition"; a `PLATFORM:` may also follow a comma."""
     out: dict[ProductVersion, None] = {}
-    for group in re.split(r"[;|]", versions or ""):
+    for group in _VERSION_GROUPS.split(versions or ""):
         platform = None
         for piece in group.split(","):
             m = _PLATFORM.match(piece.strip())
@@ -241,12 +245,26 @@ def _content(raw: str, metas, meta: dict[str, list[str]], d: Dialect) -> str | N
     return clean_text(raw)
 
 
+# Label as written -> blanks collapsed. The same few labels come back in every
+# article; bounded, as hostile input may bring any number of new ones.
+_LABELS: dict[str, str] = {}
+
+
+def _label(written: str) -> str:
+    label = _LABELS.get(written)
+    if label is None:
+        label = " ".join(written.split())
+        if len(_LABELS) < 4096:
+            _LABELS[written] = label
+    return label
+
+
 def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str, str]:
     """(label, value) pairs -> record field -> values joined by a blank. A label
     the vocabulary does not know goes to `others` (label -> value)."""
     out: dict[str, list[str]] = {}
     for label, value in pairs:
-        label = " ".join(label.split())
+        label = _label(label)
         name = labels.get(label)
         if name is None:
             others[label] = f"{others[label]} {value.strip()}" if label in others else value.strip()
@@ -272,7 +290,7 @@ def build_article(
     tr = _by_field(parts.trailer, d.trailer, others) if parts.trailer is not None else {}
 
     article_id = parts.article_id or header.get("article_id", "").strip()
-    if not re.fullmatch(r"Q\d+", article_id or ""):
+    if not _ARTICLE_ID.fullmatch(article_id or ""):
         raise ArticleSyntaxError(
             f"header gives no article id of the form Q123456 (found {article_id!r})",
             source=source,
