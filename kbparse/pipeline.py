@@ -435,21 +435,41 @@ def _timings(main: dict[str, float], parser: _Parser, outcomes: Outcomes) -> dic
 def _merge_article_tables(store, staging: Path, version: int, previous: Path | None,
                           spill: Path, kept: list[str], keep_src: list[int], ids: list[str], workers: int) -> None:
     """Each article table: the previous rows of articles no file of this run
-    touched, plus this run's winners' rows from the spill files (kbparse.merge)."""
+    touched, plus this run's winners' rows from the spill files (kbparse.merge).
+
+    The tables are merged `workers` at a time, in threads (DuckDB and the
+    Parquet writer release the GIL): one table's writing, which runs on one
+    core, would otherwise leave the others idle at the end of the run."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .merge import connect, write_merged
 
     con = connect(spill, workers)
-    con.register("kept_ids", pa.table({"article_id": pa.array(kept, pa.string())}))
-    con.register("keep_src", pa.table({"id": pa.array(keep_src, pa.int64())}))
-    for t in article_tables():
-        folder = staging / t.name
-        folder.mkdir(exist_ok=True)
-        previous_files = store.table_files(previous, t.name)
-        spill_files = sorted((spill / t.name).glob("*.parquet"))
-        out = folder / store.file_name(version)
-        write_merged(con, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
-        store.sync_file(out)
-    con.close()
+    kept_ids = pa.table({"article_id": pa.array(kept, pa.string())})
+    keep_ids = pa.table({"id": pa.array(keep_src, pa.int64())})
+
+    def merge(t: Table) -> None:
+        cursor = con.cursor()  # a connection of its own per thread; registered views are per connection
+        try:
+            cursor.register("kept_ids", kept_ids)
+            cursor.register("keep_src", keep_ids)
+            folder = staging / t.name
+            folder.mkdir(exist_ok=True)
+            previous_files = store.table_files(previous, t.name)
+            spill_files = sorted((spill / t.name).glob("*.parquet"))
+            out = folder / store.file_name(version)
+            write_merged(cursor, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
+            store.sync_file(out)
+        finally:
+            cursor.close()
+
+    try:
+        # Largest first (article_tables() lists articles, then sections), so no large one is left for last.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for done in [pool.submit(merge, t) for t in article_tables()]:
+                done.result()
+    finally:
+        con.close()
 
 
 def _sources_table(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str], winning: set[str]) -> pa.Table:
