@@ -140,15 +140,18 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     t_rows = t_spill = 0.0
     if records:
         from .schema import table
-        from .tables import sort_rows
 
         t0 = clock()
-        lookup = pa.array(record_src, pa.int32())
+        # Spill files sorted by article id, in small row groups: the merge
+        # reads a range of ids by row-group statistics. Every table's rows
+        # follow their records' order, so sorting the records (a stable sort,
+        # as Arrow's would be) sorts every table, without Arrow sorting each.
+        order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
+        records = [records[k] for k in order]
+        lookup = pa.array([record_src[k] for k in order], pa.int32())
         for name, t in article_rows(records, with_row=True).items():
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
-            # Sorted, in small row groups: the merge reads a range of ids by
-            # row-group statistics. Read once, soon: no compression.
-            t = sort_rows(t, ("article_id",))
+            # Read once, soon: no compression.
             rows = max(64, table(name).batch_rows // 8)
             t1 = clock()
             _write_spill(t, spill_path(spill, name, batch_no), rows)
