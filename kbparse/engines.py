@@ -24,7 +24,10 @@ class LocalEngine:
         # forkserver, not fork: this process may hold Arrow's thread pools,
         # which a forked child would inherit locked.
         ctx = get_context("forkserver")
-        ctx.set_forkserver_preload(["kbparse.ingest_worker"])
+        # Modules every worker needs, imported once in the fork server rather
+        # than by each worker at its first task. Not pyarrow: it starts threads
+        # on import, and a process with threads is not safe to fork from.
+        ctx.set_forkserver_preload(["kbparse.ingest_worker", "kbparse.parse"])
         _start_forkserver_quietly()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 

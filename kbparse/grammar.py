@@ -3,8 +3,9 @@
 BNF (every terminal is one `pp.Regex` over whole lines or runs of lines, which
 is what makes this fast; pyparsing composes them)::
 
-    article     ::= header preamble section* trailer? legal? md_close? blank* END
-    header      ::= (document_line | front_matter md_open) field_line+ header_end
+    article     ::= header body END
+    header      ::= (document_line | front_matter md_open) field_line+
+    body        ::= header_end preamble section* trailer? legal? md_close? blank*
                     -- document_line: style document_line (txt); front_matter: style front_matter (md)
     header_end  ::= (blank+ eq_rule? | eq_rule) blank*   -- not an eq_rule that starts the trailer
     preamble    ::= lead (applies content)?            -- one Regex; lead stops before applies
@@ -18,20 +19,29 @@ is what makes this fast; pyparsing composes them)::
     legal       ::= eq_rule? blank* LEGAL_NOTICE ANY*
     md_close    ::= '{% endraw %}' ANY*
 
-A section (its heading and every line up to the next stop) is a single Regex
-terminal, and its parse action lifts the metadata blocks (query words,
-KBCategory) out of the text with a second regex: one pyparsing element per
-section instead of one per run and block is what keeps the grammar above
-2,000 articles/s. Every body line may carry the dialect's line prefix (the md
-tab); parse actions strip it, so results are the same for every dialect. This
-module builds parse results only: the Article record is made in
-kbparse.record.
+Each pyparsing element costs an article a few microseconds of machinery
+(a ParseResults, its names, a parse-action call) whatever it matches, and that
+machinery, not the regular expressions, was most of the parse time. So an
+article is four elements: the header's first line(s), its field lines, the
+body, and the end. The body is one Regex made of the patterns of its parts
+above, each in an atomic group `(?>...)`: pyparsing never backtracks into an
+element it has matched, and an atomic group does not either, so the body
+accepts exactly what the sequence of separate elements would, and fails (only
+when the header does not end) at the same place. Its parse action cuts it
+into the preamble, the sections (at their headings, which no section's text
+can contain) and the trailer, and lifts the metadata blocks (query words,
+KBCategory) out of each text with a second regex. Every parse action returns
+plain tuples, and the article's action one ArticleParts: no result names.
+Every body line may carry the dialect's line prefix (the md tab); parse
+actions strip it, so results are the same for every dialect. This module
+builds parse results only: the Article record is made in kbparse.record.
 """
 
 from __future__ import annotations
 
 import re
 from functools import cache
+from typing import NamedTuple
 
 import pyparsing as pp
 
@@ -45,14 +55,35 @@ _BLANK = r"[ \t]*\n"
 _LABEL = r"[A-Za-z][^:\n]{0,40}?"
 
 
+Pairs = tuple[tuple[str, str], ...]  # (label, value) in written order
+
+
+class ArticleParts(NamedTuple):
+    """What the grammar finds in one article, before any interpretation."""
+
+    article_id: str | None  # txt: from the DOCUMENT line
+    date: str | None  # txt: from the DOCUMENT line
+    product_code: str | None  # txt: the [code] of the DOCUMENT line
+    front: str  # md: the front matter, else ""
+    fields: Pairs  # header lines
+    applies: str | None  # the 'applies to' block, prefix stripped
+    preamble: tuple[str, Pairs]  # (text, metadata blocks) before the first section
+    sections: tuple[tuple[str, str, Pairs], ...]  # (canonical heading, text, metadata blocks)
+    trailer: Pairs | None  # None when the article has no trailer
+
+
+def _atomic(pattern: str) -> str:
+    return f"(?>{pattern})"
+
+
 def _alternation(words) -> str:
     """Regex alternation of literal words, longest first, spaces matching any run of blanks."""
     ordered = sorted(set(words), key=len, reverse=True)
     return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
 
 
-def _rx(pattern: str, name: str) -> pp.Regex:
-    element = pp.Regex(pattern)
+def _rx(pattern: str, name: str, as_match: bool = False) -> pp.Regex:
+    element = pp.Regex(pattern, as_match=as_match)
     element.leave_whitespace()
     return element.set_name(name)
 
@@ -83,10 +114,18 @@ class _Patterns:
 
 
 def _unprefixer(d: Dialect):
-    if not d.line_prefix:
+    """A function removing the line prefix from the start of every line of a
+    text: what re.sub("(?m)^" + prefix, "") does, by str.replace (several
+    times faster)."""
+    prefix = d.line_prefix
+    if not prefix:
         return lambda s: s
-    sub = re.compile(r"(?m)^" + re.escape(d.line_prefix)).sub
-    return lambda s: sub("", s)
+    after_newline = "\n" + prefix
+
+    def unprefix(s: str) -> str:
+        return s.removeprefix(prefix).replace(after_newline, "\n")
+
+    return unprefix
 
 
 def _pairs(line_pattern: str, unprefix):
@@ -99,7 +138,8 @@ def _pairs(line_pattern: str, unprefix):
     return action
 
 
-def _header(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+def _header(d: Dialect, rx: _Patterns, unprefix) -> tuple[pp.ParserElement, pp.ParserElement, str]:
+    """The header's first element(s), its field lines, and the pattern of its end."""
     p = rx.prefix
     fields = _rx(rf"(?:{p}{_LABEL}[ \t]*:[^\n]*\n)+", "header field lines")
     fields.add_parse_action(_pairs(rf"^(?P<label>{_LABEL})[ \t]*:(?P<value>[^\n]*)$", unprefix))
@@ -107,24 +147,25 @@ def _header(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
     # an error in the header, not the start of the body. A rule that opens the
     # trailer is the trailer's (an article with no body between the two).
     own_rule = rf"(?!{rx.trailer_start}){rx.eq_rule}"
-    blanks = _rx(
-        rf"(?:(?:{p}{_BLANK})+(?:{own_rule})?|{own_rule})(?:{p}{_BLANK})*",
-        "another header field line, or a blank line ending the header",
-    )
+    end = rf"(?:(?:{p}{_BLANK})+(?:{own_rule})?|{own_rule})(?:{p}{_BLANK})*"
     if d.header_style == "document_line":
         label = re.escape(d.document_label)
         start = _rx(
             rf"{label}:[ \t]*(?P<article_id>Q\d+)[ \t]+(?P<date>[^ \t\n]+)"
             rf"(?:[ \t]+\[(?P<product_code>[^\]\n]*)\]?)?[ \t]*\n",
             f"{d.document_label}: line (article id, date, [product code])",
+            as_match=True,
         )
+        start.add_parse_action(lambda t: [(t[0]["article_id"], t[0]["date"], t[0]["product_code"], "")])
     else:
         start = _rx(
             r"---[ \t]*\n(?P<front>(?:(?!---[ \t]*\n)[^\n]*\n)*)---[ \t]*\n"
             r"(?:[ \t]*\n)*(?:##[^\n]*\n)?(?:[ \t]*\n)*\{% raw %\}[ \t]*\n(?:[ \t]*\n)*",
             "front matter and {% raw %}",
+            as_match=True,
         )
-    return start + pp.Group(fields)("fields") + blanks.suppress()
+        start.add_parse_action(lambda t: [(None, None, None, t[0]["front"])])
+    return start, fields, end
 
 
 def _content(d: Dialect, rx: _Patterns, unprefix):
@@ -138,67 +179,96 @@ def _content(d: Dialect, rx: _Patterns, unprefix):
         re.M,
     )
 
+    # A block starts at a line holding a label's first word: the regex, which
+    # tries `^` at every character, runs only from the first line holding one
+    # (found by a substring search, far cheaper), usually near the text's end.
+    first_words = tuple({label.split()[0] for label in d.meta})
+
     def split(raw: str) -> tuple[str, tuple[tuple[str, str], ...]]:
-        if not meta.search(raw):
+        at = min((i for i in map(raw.find, first_words) if i >= 0), default=-1)
+        if at < 0:
             return unprefix(raw), ()
-        found = tuple((m["label"], unprefix(m["value"])) for m in meta.finditer(raw))
-        return unprefix(meta.sub("", raw)), found
+        start = raw.rfind("\n", 0, at) + 1
+        found = tuple((m["label"], unprefix(m["value"])) for m in meta.finditer(raw, start))
+        if not found:
+            return unprefix(raw), ()
+        return unprefix(raw[:start] + meta.sub("", raw[start:])), found
 
     return content, split
 
 
-def _trailer(d: Dialect, rx: _Patterns, unprefix) -> pp.ParserElement:
+def _trailer(d: Dialect, rx: _Patterns, unprefix) -> tuple[str, object]:
+    """The trailer's pattern and the function reading its (label, value) pairs."""
     p = rx.prefix
-    block = _rx(
-        rf"(?={rx.trailer_start}){rx.eq_rule}(?:{p}(?:{_LABEL}[ \t]*:[^\n]*|[ \t]*)\n)*(?:{rx.eq_rule})?",
-        "trailer (" + ", ".join(d.trailer) + ")",
-    )
-    return block.add_parse_action(_pairs(rf"^(?P<label>{_LABEL})[ \t]*:[ \t]?(?P<value>[^\n]*)$", unprefix))
+    block = rf"(?={rx.trailer_start}){rx.eq_rule}(?:{p}(?:{_LABEL}[ \t]*:[^\n]*|[ \t]*)\n)*(?:{rx.eq_rule})?"
+    pairs = _pairs(rf"^(?P<label>{_LABEL})[ \t]*:[ \t]?(?P<value>[^\n]*)$", unprefix)
+    return block, lambda raw: pairs([raw])
 
 
 @cache
 def article_grammar(name: str) -> pp.ParserElement:
     """The whole-article grammar of the named dialect (built once, then reused).
 
-    Tokens: `preamble` is (applies block or None, (text, metas)); each of `sections` is (heading, text,
-    metas), where metas is ((label, value), ...) and texts still have their
-    blank lines (kbparse.record trims them).
+    Its parse results are one token, an ArticleParts; texts in it still have
+    their blank lines (kbparse.record trims them).
     """
     d = dialect(name)
     rx = _Patterns(d)
     unprefix = _unprefixer(d)
     content, split = _content(d, rx, unprefix)
+    start, fields, header_end = _header(d, rx, unprefix)
+    trailer, trailer_pairs = _trailer(d, rx, unprefix)
     # The 'applies to' block may stand anywhere before the first section (after
     # a notice, after loose lines under the md header): the text around it is the
-    # preamble. One Regex for all three keeps the element count per article down.
+    # preamble.
     lead = rf"(?:(?!{rx.applies_start}|{rx.stop}){_ANY_LINE})*"
     applies = (
         rf"{rx.applies_start}(?P<applies>(?:(?!{rx.dash_rule}){_ANY_LINE})*){rx.dash_rule}"
         rf"(?:{rx.prefix}{_BLANK})*"
     )
-    preamble = pp.Regex(rf"(?P<lead>{lead})(?:{applies}(?P<rest>{content}))?", as_match=True)
-    preamble.leave_whitespace().set_name("preamble text")
+    preamble = rf"(?P<lead>{lead})(?:{applies}(?P<rest>{content}))?"
+    section = rx.heading + content
+    tail = rf"(?:{rx.prefix}{_BLANK})*(?:(?:{rx.legal}|{rx.md_close})[\s\S]*)?"
+    # Each part atomic, repetitions possessive: the same matches as separate
+    # pyparsing elements (see the module's docstring).
+    body = pp.Regex(
+        _atomic(header_end)
+        + _atomic(preamble)
+        + rf"(?P<sections>{_atomic(section)}*+)"
+        + rf"(?:(?P<trailer>{_atomic(trailer)}))?+"
+        + _atomic(tail),
+        as_match=True,
+    )
+    # The body fails only where the header does not end: name it for that.
+    body.leave_whitespace().set_name("another header field line, or a blank line ending the header")
+    # In the sections' run, every heading at a line start opens a section (no
+    # section's text holds one). Searched as "\n" + heading: a pattern that
+    # starts with a literal is scanned for far faster than one with `^`.
+    first_heading = re.compile(rx.heading)
+    next_heading = re.compile("\n" + rx.heading)
 
-    def preamble_action(t):
+    def sections_of(block: str) -> tuple[tuple[str, str, Pairs], ...]:
+        if not block:
+            return ()
+        found = [first_heading.match(block)]
+        found += next_heading.finditer(block, found[0].end() - 1)
+        ends = [h.start() + 1 for h in found[1:]] + [len(block)]
+        return tuple((d.canonical_heading(h["name"]), *split(block[h.end() : end])) for h, end in zip(found, ends))
+
+    def body_action(t):
         m = t[0]
         text = m["lead"] + (m["rest"] or "")
-        return [(unprefix(m["applies"]) if m["applies"] is not None else None, split(text))]
+        sections = sections_of(m["sections"])
+        trailer_raw = m["trailer"]
+        return [(
+            unprefix(m["applies"]) if m["applies"] is not None else None,
+            split(text),
+            sections,
+            trailer_pairs(trailer_raw) if trailer_raw is not None else None,
+        )]
 
-    preamble.add_parse_action(preamble_action)
-    section = pp.Regex(rx.heading + f"(?P<content>{content})", as_match=True)
-    section.leave_whitespace().set_name("section")
-    section.add_parse_action(lambda t: [(d.canonical_heading(t[0]["name"]), *split(t[0]["content"]))])
-    tail = _rx(
-        rf"(?:{rx.prefix}{_BLANK})*(?:(?:{rx.legal}|{rx.md_close})[\s\S]*)?",
-        "legal notice or end of article",
-    )
-    grammar = (
-        _header(d, rx, unprefix)
-        + preamble("preamble")
-        + pp.Group(pp.ZeroOrMore(section))("sections")
-        + pp.Optional(pp.Group(_trailer(d, rx, unprefix))("trailer"))
-        + tail.suppress()
-        + pp.StringEnd().set_name("end of article")
-    )
+    body.add_parse_action(body_action)
+    grammar = start + fields + body + pp.StringEnd().set_name("end of article")
     grammar.parse_with_tabs()
+    grammar.add_parse_action(lambda t: [ArticleParts(*t[0], t[1], *t[2])])
     return grammar.set_name(f"{name} article")

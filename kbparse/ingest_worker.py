@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import time
 from array import array
 from datetime import date
 
@@ -24,6 +25,9 @@ MAX_ARTICLE_BYTES = 64 * 2**20
 
 
 FORMATS = (None, "txt", "md")  # source_format by its code in Outcomes.fmt
+# What a worker's seconds went to, summed over its batches (Outcomes.seconds);
+# "busy" is the whole of parse_batch, so busy minus the rest is overhead.
+STAGES = ("read", "parse", "rows", "spill", "busy")
 
 
 class Outcomes:
@@ -32,7 +36,7 @@ class Outcomes:
     input file of the run, so entries are array slots, not objects (about
     130 bytes a file instead of 330)."""
 
-    __slots__ = ("base", "size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "rejects")
+    __slots__ = ("base", "size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "rejects", "seconds")
 
     def __init__(self, base: int = 0) -> None:
         self.base = base
@@ -45,6 +49,7 @@ class Outcomes:
         self.fmt = bytearray()  # index into FORMATS
         # entry -> (kind, line, column, message) for a file that could not be ingested
         self.rejects: dict[int, tuple[str, int | None, int | None, str]] = {}
+        self.seconds = array("d", bytes(8 * len(STAGES)))  # by STAGES, summed over batches
 
     def __len__(self) -> int:
         return len(self.size)
@@ -68,6 +73,8 @@ class Outcomes:
         self.rejects.update((n + k, r) for k, r in other.rejects.items())
         for name in ("size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt"):
             getattr(self, name).extend(getattr(other, name))
+        for i, sec in enumerate(other.seconds):
+            self.seconds[i] += sec
 
     def last_modified(self, k: int) -> date | None:
         return date.fromordinal(self.day[k]) if self.day[k] else None
@@ -93,6 +100,8 @@ def spill_path(spill: str, table: str, batch_no: int) -> str:
 def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> Outcomes:
     """Items carry their bytes when the caller read them (archive members).
     Input i of the batch is global input number base + i."""
+    clock = time.perf_counter
+    started = clock()
     import pyarrow as pa
 
     from .parse import parse_text
@@ -101,11 +110,13 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     result = Outcomes(base)
     records = []
     record_src: list[int] = []
+    t_read = t_parse = 0.0
     for i, (src, data) in enumerate(items):
         if src.size > MAX_ARTICLE_BYTES:
             message = f"{src.size / 2**20:.0f} MB, larger than any KB article (the limit is {MAX_ARTICLE_BYTES >> 20} MB); not read"
             result.add(src.size, src.mtime_ns, None, reject=("too_large", None, None, message))
             continue
+        t0 = clock()
         if data is None:
             try:
                 data = read_file(src.path)
@@ -116,6 +127,8 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
                 continue
         digest = hashlib.sha256(data)
         sha = digest.digest()
+        t1 = clock()
+        t_read += t1 - t0
         try:
             article = parse_text(data, source=src.path)
         except ArticleSyntaxError as exc:
@@ -126,18 +139,27 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             result.add(src.size, src.mtime_ns, sha, article)
             records.append((article, digest.hexdigest()))
             record_src.append(base + i)
+        t_parse += clock() - t1
+    t_rows = t_spill = 0.0
     if records:
         from .schema import table
-        from .tables import sort_rows
 
-        lookup = pa.array(record_src, pa.int32())
+        t0 = clock()
+        # Spill files sorted by article id, in small row groups: the merge
+        # reads a range of ids by row-group statistics. Every table's rows
+        # follow their records' order, so sorting the records (a stable sort,
+        # as Arrow's would be) sorts every table, without Arrow sorting each.
+        order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
+        records = [records[k] for k in order]
+        lookup = pa.array([record_src[k] for k in order], pa.int32())
         for name, t in article_rows(records, with_row=True).items():
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
-            # Sorted, in small row groups: the merge reads a range of ids by
-            # row-group statistics.
-            t = sort_rows(t, ("article_id",))
             rows = max(64, table(name).batch_rows // 8)
+            t1 = clock()
             _write_spill(t, spill_path(spill, name, batch_no), rows)
+            t_spill += clock() - t1
+        t_rows = clock() - t0 - t_spill
+    result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, clock() - started))
     return result
 
 

@@ -27,7 +27,7 @@ from . import __version__
 from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources, still_there
 from .environment import environment_errors
 from .errors import printable
-from .ingest_worker import FORMATS, Outcomes
+from .ingest_worker import FORMATS, STAGES, Outcomes
 from .schema import Table, article_tables, table
 from .store import open_store
 from .tables import build, build_from_rows, column_values, sort_rows
@@ -69,6 +69,8 @@ class IngestResult:
     seconds: float
     workers: int
     rejects: list[Reject] = field(default_factory=list)
+    # Where the wall time went, in seconds (see _timings): cheap timers, always on.
+    timings: dict[str, float] = field(default_factory=dict)
 
     @property
     def exit_code(self) -> int:
@@ -116,6 +118,9 @@ class _Parser:
         self.done_submitting = 0
         self.submitted: list[str] = []  # path of each global input number
         self.total: int | None = None
+        self.waited = 0.0  # seconds this process sat waiting for a worker's result
+        self.pool_started: float | None = None
+        self.last_result: float | None = None
 
     def add(self, src: Source) -> None:
         self.buffer.append(src)
@@ -139,6 +144,7 @@ class _Parser:
             from .engines import start
 
             self.pool = start(self.engine, self.workers, self.scheduler)
+            self.pool_started = time.perf_counter()
         while len(self.pending) >= self.workers * 3:
             self._collect()
         from .ingest_worker import parse_batch
@@ -159,7 +165,11 @@ class _Parser:
 
     def _collect(self) -> None:
         n, future = self.pending.popleft()
-        self._done(future.result(), n)
+        t0 = time.perf_counter()
+        result = future.result()
+        self.last_result = time.perf_counter()
+        self.waited += self.last_result - t0
+        self._done(result, n)
 
     def _done(self, result: Outcomes, n: int) -> None:
         self.outcomes.extend(result)
@@ -214,14 +224,20 @@ class _Previous:
 
 
 
-def _scan(sources, prev: _Previous, parser: _Parser) -> tuple[list[str], int, set[str]]:
+def _scan(sources, prev: _Previous, parser: _Parser, timings: dict[str, float]) -> tuple[list[str], int, set[str]]:
     """Hand every new or changed file to the parser as it is found. Returns the
     paths seen, how many were unchanged, and the paths being parsed."""
     index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
     seen: list[str] = []  # paths only: this list has an entry per input file
     parsing: set[str] = set()
     unchanged = 0
-    for chunk in sources:
+    chunks, clock, walking = iter(sources), time.perf_counter, 0.0
+    while True:
+        t0 = clock()
+        chunk = next(chunks, None)
+        walking += clock() - t0
+        if chunk is None:
+            break
         seen.extend(src.path for src in chunk)
         for src in chunk:
             i = index.get(src.path)
@@ -230,6 +246,7 @@ def _scan(sources, prev: _Previous, parser: _Parser) -> tuple[list[str], int, se
             else:
                 parser.add(src)
                 parsing.add(src.path)
+    timings["discovery"] = walking
     return seen, unchanged, parsing
 
 
@@ -348,14 +365,18 @@ def ingest(
         # Workers on other machines cannot write to this one's disk.
         shared = store.shared_scratch(version) if engine == "dask" and scheduler else str(spill)
         parser = budget.parser = _Parser(workers, progress, shared, engine, scheduler)
+        timings: dict[str, float] = {"setup": time.perf_counter() - t0}
+        t_parse = time.perf_counter()
         try:
-            seen, unchanged, parsing = _scan(sources, prev, parser)
+            seen, unchanged, parsing = _scan(sources, prev, parser, timings)
             dropped = _reparse_affected(parser, prev, parsing, seen)
             outcomes = parser.finish()
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
         # An input folder gone mid-run left only rejects: that is no dataset to commit.
         still_there(paths)
+        t_merge = time.perf_counter()
+        timings["parse phase"] = t_merge - t_parse
         if shared != str(spill):
             store.fetch(shared, spill)
         index = prev.index
@@ -380,6 +401,7 @@ def ingest(
             kept = sorted(a for a, p in winners.items() if p not in parsing)
             keep_src = [k for k, p in enumerate(files) if p in winning]
             _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
+            timings["merge"] = time.perf_counter() - t_merge
             jobs.append((table("sources"), _sources_table(prev, carried, outcomes, files, winning)))
         rejects = _rejects(store.read_table(previous, table("rejects")), found, outcomes, files, parsing)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
@@ -395,6 +417,8 @@ def ingest(
             parsed=parser.added, unchanged=unchanged, rejected=len(run_rejects),
             duplicates=duplicates, articles=articles, seconds=0.0, workers=workers, rejects=run_rejects,
         )
+        t_commit = time.perf_counter()
+        timings["bookkeeping"] = t_commit - t_merge - timings.get("merge", 0.0)
         _write_all(store, staging, version, previous, jobs)
         result.seconds = time.perf_counter() - t0
         this_run = {
@@ -411,6 +435,9 @@ def ingest(
         store.commit(staging, version)
         budget.committed = True
         store.cleanup()
+    timings["commit"] = time.perf_counter() - t_commit
+    timings["total"] = time.perf_counter() - t0
+    result.timings = _timings(timings, parser, outcomes)
     return result
 
 
@@ -456,24 +483,58 @@ def _explained(store):
         yield budget
 
 
+def _timings(main: dict[str, float], parser: _Parser, outcomes: Outcomes) -> dict[str, float]:
+    """The main process's stages, the workers' summed stages ("worker <stage>")
+    and their idle time: worker-seconds of the pool's life not spent in a batch."""
+    out = dict(main)
+    out["waiting for workers"] = parser.waited
+    for stage, seconds in zip(STAGES, outcomes.seconds):
+        out[f"worker {stage}"] = seconds
+    if parser.pool_started is not None and parser.last_result is not None:
+        span = parser.last_result - parser.pool_started
+        out["pool span"] = span
+        out["worker idle"] = max(0.0, parser.workers * span - outcomes.seconds[STAGES.index("busy")])
+    return out
+
+
 def _merge_article_tables(store, staging: Path, version: int, previous: Path | None,
                           spill: Path, kept: list[str], keep_src: list[int], ids: list[str], workers: int) -> None:
     """Each article table: the previous rows of articles no file of this run
-    touched, plus this run's winners' rows from the spill files (kbparse.merge)."""
+    touched, plus this run's winners' rows from the spill files (kbparse.merge).
+
+    The tables are merged `workers` at a time, in threads (DuckDB and the
+    Parquet writer release the GIL): one table's writing, which runs on one
+    core, would otherwise leave the others idle at the end of the run."""
+    from concurrent.futures import ThreadPoolExecutor
+
     from .merge import connect, write_merged
 
     con = connect(spill, workers)
-    con.register("kept_ids", pa.table({"article_id": pa.array(kept, pa.string())}))
-    con.register("keep_src", pa.table({"id": pa.array(keep_src, pa.int64())}))
-    for t in article_tables():
-        folder = staging / t.name
-        folder.mkdir(exist_ok=True)
-        previous_files = store.table_files(previous, t.name)
-        spill_files = sorted((spill / t.name).glob("*.parquet"))
-        out = folder / store.file_name(version)
-        write_merged(con, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
-        store.sync_file(out)
-    con.close()
+    kept_ids = pa.table({"article_id": pa.array(kept, pa.string())})
+    keep_ids = pa.table({"id": pa.array(keep_src, pa.int64())})
+
+    def merge(t: Table) -> None:
+        cursor = con.cursor()  # a connection of its own per thread; registered views are per connection
+        try:
+            cursor.register("kept_ids", kept_ids)
+            cursor.register("keep_src", keep_ids)
+            folder = staging / t.name
+            folder.mkdir(exist_ok=True)
+            previous_files = store.table_files(previous, t.name)
+            spill_files = sorted((spill / t.name).glob("*.parquet"))
+            out = folder / store.file_name(version)
+            write_merged(cursor, t, out, previous_files, spill_files, bool(kept), bool(keep_src), ids)
+            store.sync_file(out)
+        finally:
+            cursor.close()
+
+    try:
+        # Largest first (article_tables() lists articles, then sections), so no large one is left for last.
+        with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
+            for done in [pool.submit(merge, t) for t in article_tables()]:
+                done.result()
+    finally:
+        con.close()
 
 
 def _sources_table(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str], winning: set[str]) -> pa.Table:

@@ -28,6 +28,8 @@ _TITLE_ID_PREFIX = re.compile(r"^Q\d+:\s*")
 _BULLET = re.compile(r"^(?P<indent>[ \t]*)-[ \t]+(?P<text>.*)$")
 _RULE_LINE = re.compile(r"^=+$")
 # `PLATFORM:` before a version list: a word without blanks (MS-DOS, OS/2, winnt), or nothing.
+_VERSION_GROUPS = re.compile(r"[;|]")
+_ARTICLE_ID = re.compile(r"Q\d+")
 _PLATFORM = re.compile(r"^(?:(?P<platform>[A-Za-z][\w/.+-]*)?[ \t]*:)?[ \t]*(?P<rest>.*)$", re.S)
 
 
@@ -97,7 +99,7 @@ def clean_text(raw: str) -> str | None:
     """Drop trailing blanks on each line, leading blank lines, and trailing blank
     lines and ===== rules (some articles put one before a non-standard trailer);
     keep indentation."""
-    lines = [line.rstrip() for line in raw.split("\n")]
+    lines = list(map(str.rstrip, raw.split("\n")))
     while lines and not lines[0]:
         lines.pop(0)
     while lines and (not lines[-1] or _RULE_LINE.match(lines[-1].lstrip())):
@@ -109,7 +111,9 @@ def split_codes(*values: str | None) -> list[str]:
     """Split on blanks and '|', de-duplicate case-insensitively, keep the first spelling."""
     seen: dict[str, str] = {}
     for value in values:
-        for word in _WORD_SEPARATORS.split(value or ""):
+        if not value:
+            continue
+        for word in _WORD_SEPARATORS.split(value):
             if word and word.lower() not in seen:
                 seen[word.lower()] = word
     return list(seen.values())
@@ -151,7 +155,7 @@ def product_versions(versions: str | None) -> list[ProductVersion]:
     and so do blanks when every word is a number ("3.1 3.5 3.51") but not in
     "4.0 SP4" or "1995 edition"; a `PLATFORM:` may also follow a comma."""
     out: dict[ProductVersion, None] = {}
-    for group in re.split(r"[;|]", versions or ""):
+    for group in _VERSION_GROUPS.split(versions or ""):
         platform = None
         for piece in group.split(","):
             m = _PLATFORM.match(piece.strip())
@@ -241,12 +245,26 @@ def _content(raw: str, metas, meta: dict[str, list[str]], d: Dialect) -> str | N
     return clean_text(raw)
 
 
+# Label as written -> blanks collapsed. The same few labels come back in every
+# article; bounded, as hostile input may bring any number of new ones.
+_LABELS: dict[str, str] = {}
+
+
+def _label(written: str) -> str:
+    label = _LABELS.get(written)
+    if label is None:
+        label = " ".join(written.split())
+        if len(_LABELS) < 4096:
+            _LABELS[written] = label
+    return label
+
+
 def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str, str]:
     """(label, value) pairs -> record field -> values joined by a blank. A label
     the vocabulary does not know goes to `others` (label -> value)."""
     out: dict[str, list[str]] = {}
     for label, value in pairs:
-        label = " ".join(label.split())
+        label = _label(label)
         name = labels.get(label)
         if name is None:
             others[label] = f"{others[label]} {value.strip()}" if label in others else value.strip()
@@ -258,27 +276,27 @@ def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str
 def build_article(
     results: pp.ParseResults, d: Dialect, text: str, source: str | None = None
 ) -> Article:
-    """Turn one article's parse results into its record."""
+    """Turn one article's parse results (one token, a grammar.ArticleParts) into its record."""
+    parts = results[0]
     others: dict[str, str] = {}
-    header = _by_field(results["fields"][0], d.header_fields, others)
+    header = _by_field(parts.fields, d.header_fields, others)
 
     meta: dict[str, list[str]] = {}
-    applies, (preamble_raw, preamble_metas) = results["preamble"]
+    preamble_raw, preamble_metas = parts.preamble
     preamble = _content(preamble_raw, preamble_metas, meta, d)
     sections = []
-    for heading, raw, metas in results["sections"]:
+    for heading, raw, metas in parts.sections:
         sections.append(Section(heading, _content(raw, metas, meta, d) or ""))
-    trailer = results.get("trailer")
-    tr = _by_field(trailer[0], d.trailer, others) if trailer else {}
+    tr = _by_field(parts.trailer, d.trailer, others) if parts.trailer is not None else {}
 
-    article_id = results.get("article_id") or header.get("article_id", "").strip()
-    if not re.fullmatch(r"Q\d+", article_id or ""):
+    article_id = parts.article_id or header.get("article_id", "").strip()
+    if not _ARTICLE_ID.fullmatch(article_id or ""):
         raise ArticleSyntaxError(
             f"header gives no article id of the form Q123456 (found {article_id!r})",
             source=source,
             expected="article id",
         )
-    title = header.get("title") if "title" in header else _front_title(results.get("front", ""))
+    title = header.get("title") if "title" in header else _front_title(parts.front)
     body = "\n".join(t for t in [preamble, *(s.text for s in sections)] if t)
     references = dict.fromkeys(
         m[0]
@@ -293,8 +311,8 @@ def build_article(
         article_id=article_id,
         kb_number=int(article_id[1:]),
         title=_one_line(title),
-        last_modified=_parse_date(results.get("date") or header.get("last_modified"), d, text, source),
-        product_code=_one_line(results.get("product_code")),
+        last_modified=_parse_date(parts.date or header.get("last_modified"), d, text, source),
+        product_code=_one_line(parts.product_code),
         product_name=_product_name(header.get("product_name"), d),
         versions=versions,
         operating_systems=_one_line(header.get("operating_systems")),
@@ -304,7 +322,7 @@ def build_article(
         solution_types=split_codes(tr.get("solution_types")),
         hardware=split_codes(tr.get("hardware")),
         components=split_codes(tr.get("components")),
-        applies_to=applies_to_items(applies or ""),
+        applies_to=applies_to_items(parts.applies or ""),
         product_versions=product_versions(versions),
         cross_references=list(references),
         additional_query_words=_one_line(" ".join(meta.get("additional_query_words", []))),

@@ -8,6 +8,8 @@ item, with a position where order matters.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import cache
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 import pyarrow as pa
@@ -57,23 +59,34 @@ def _json_value(value):
     raise TypeError(f"{type(value).__name__} is not a column value")
 
 
+# Record fields that are columns of `articles` as they are.
+_ARTICLE_FIELDS = ("article_id", "kb_number", "title", "last_modified", "product_code", "product_name",
+                   "versions", "operating_systems", "additional_query_words", "preamble",
+                   "source_path", "source_format")
+
+
+@cache
+def _section_column(heading: str) -> str:
+    return section_column(heading)
+
+
 def _articles(records: Sequence[tuple[Article, str]]) -> dict[str, list]:
     t = table("articles")
-    cols: dict[str, list] = {c.name: [] for c in t.columns}
+    # Column by column: the fields of every record at once, transposed by zip.
+    articles = [a for a, _ in records]
+    fields = list(zip(*map(attrgetter(*_ARTICLE_FIELDS), articles))) or [()] * len(_ARTICLE_FIELDS)
+    cols: dict[str, list] = dict(zip(_ARTICLE_FIELDS, map(list, fields)))
+    cols["content_sha256"] = [sha for _, sha in records]
     cols[ROW] = list(range(len(records)))
-    section_cols = [c.name for c in t.columns if c.name.endswith("_text")]
-    for a, sha in records:
-        for name in ("article_id", "kb_number", "title", "last_modified", "product_code", "product_name",
-                     "versions", "operating_systems", "additional_query_words", "preamble",
-                     "source_path", "source_format"):
-            cols[name].append(getattr(a, name))
-        cols["content_sha256"].append(sha)
+    section_cols = {c.name: [None] * len(records) for c in t.columns if c.name.endswith("_text")}
+    for r, a in enumerate(articles):
         texts: dict[str, list[str]] = {}
         for s in a.sections:
-            texts.setdefault(section_column(s.heading), []).append(s.text)
-        for name in section_cols:
-            found = texts.get(name)
-            cols[name].append("\n\n".join(found) if found else None)
+            texts.setdefault(_section_column(s.heading), []).append(s.text)
+        for name, found in texts.items():
+            if name in section_cols:  # a heading the schema has no column for is only in `sections`
+                section_cols[name][r] = "\n\n".join(found)
+    cols.update(section_cols)
     return cols
 
 
