@@ -14,6 +14,12 @@ It prints the medians and the ratios ingest/floor and rerun/ingest. The
 issue's bars (issue 12): ingest <= 2.5x the floor with 2 workers on 2 cores,
 rerun <= 0.05x ingest.
 
+--against CHECKOUT adds a third contender to each round: the same ingest run
+from another checkout of kbparse (PYTHONPATH=CHECKOUT python -m kbparse), e.g.
+this tree with the facts layer switched off, to measure what the facts cost:
+    git worktree add /tmp/nofacts HEAD   # then make extract_facts return no rows there
+    python benchmarks/bench_ingest.py --against /tmp/nofacts --repeat 5
+
 --profile instead runs the ingest (then the re-run) through kbparse.ingest in
 a child process and prints where the wall time went: start-up (interpreter
 and imports), discovery, the parse phase (and, summed over the workers, their
@@ -44,9 +50,9 @@ def kbparse_cmd() -> list[str]:
     return [exe] if Path(exe).exists() else [sys.executable, "-m", "kbparse"]
 
 
-def timed_run(cmd: list[str]) -> float:
+def timed_run(cmd: list[str], env: dict | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
@@ -138,6 +144,7 @@ def main() -> None:
     ap.add_argument("--workers", type=int, default=None, help="passed to kbparse ingest (default: its own, the cores)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/kbbench"))
     ap.add_argument("--profile", action="store_true", help="where the wall time goes, instead of the comparison")
+    ap.add_argument("--against", type=Path, default=None, help="another checkout of kbparse to time in each round")
     args = ap.parse_args()
     corpus = cached(args.work, args.copies)
     if args.profile:
@@ -146,7 +153,7 @@ def main() -> None:
     files = article_files([corpus])
     floor(files)  # warm the page cache
     extra = ["--workers", str(args.workers)] if args.workers else []
-    t_floor, t_ingest, t_rerun = [], [], []
+    t_floor, t_ingest, t_rerun, t_other = [], [], [], []
     for i in range(args.repeat):
         out = args.work / f"out-{os.getpid()}-{i}"
         cmd = kbparse_cmd() + ["ingest", str(corpus), "--out", str(out), "-q", *extra]
@@ -154,8 +161,14 @@ def main() -> None:
         t_ingest.append(timed_run(cmd))
         t_rerun.append(timed_run(cmd))
         remove_dataset(out)
+        other = ""
+        if args.against:
+            t_other.append(timed_run([sys.executable, "-m", "kbparse", "ingest", str(corpus), "--out", str(out), "-q", *extra],
+                                     env={**os.environ, "PYTHONPATH": str(args.against)}))
+            remove_dataset(out)
+            other = f", {args.against.name} {t_other[-1]:.2f} s"
         print(f"  round {i + 1}: floor {t_floor[-1]:.2f} s, ingest {t_ingest[-1]:.2f} s "
-              f"({t_ingest[-1] / t_floor[-1]:.2f}x), rerun {t_rerun[-1]:.2f} s", flush=True)
+              f"({t_ingest[-1] / t_floor[-1]:.2f}x), rerun {t_rerun[-1]:.2f} s{other}", flush=True)
     mf, mi, mr = (median(x) for x in (t_floor, t_ingest, t_rerun))
     n = len(files)
     print(f"files: {n}  cores: {os.cpu_count()}  workers: {args.workers or 'default (cores)'}  repeats: {args.repeat}  (medians)")
@@ -164,6 +177,9 @@ def main() -> None:
     print(f"re-run unchanged: {mr:6.2f} s")
     print(f"ratio ingest / floor:  {mi / mf:.2f}x   (bar: <= 2.5x)")
     print(f"ratio rerun / ingest:  {mr / mi:.3f}   (bar: <= 0.05)")
+    if t_other:
+        mo = median(t_other)
+        print(f"{args.against}: {mo:6.2f} s; this checkout / that: {mi / mo:.3f}")
 
 
 if __name__ == "__main__":
