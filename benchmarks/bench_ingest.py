@@ -16,7 +16,8 @@ rerun <= 0.05x ingest.
 
 --against CHECKOUT adds a third contender to each round: the same ingest run
 from another checkout of kbparse (PYTHONPATH=CHECKOUT python -m kbparse), e.g.
-this tree with the facts layer switched off, to measure what the facts cost:
+this tree with the facts layer switched off, to measure what the facts cost
+(run in that folder: `python -m` puts the current folder first on sys.path):
     git worktree add /tmp/nofacts HEAD   # then make extract_facts return no rows there
     python benchmarks/bench_ingest.py --against /tmp/nofacts --repeat 5
 
@@ -50,9 +51,9 @@ def kbparse_cmd() -> list[str]:
     return [exe] if Path(exe).exists() else [sys.executable, "-m", "kbparse"]
 
 
-def timed_run(cmd: list[str], env: dict | None = None) -> float:
+def timed_run(cmd: list[str], env: dict | None = None, cwd: Path | None = None) -> float:
     start = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, text=True, env=env)
+    done = subprocess.run(cmd, capture_output=True, text=True, env=env, cwd=cwd)
     elapsed = time.perf_counter() - start
     if done.returncode not in (0, 1):
         sys.exit(f"{' '.join(cmd)} failed ({done.returncode}):\n{done.stderr}")
@@ -164,7 +165,7 @@ def main() -> None:
         other = ""
         if args.against:
             t_other.append(timed_run([sys.executable, "-m", "kbparse", "ingest", str(corpus), "--out", str(out), "-q", *extra],
-                                     env={**os.environ, "PYTHONPATH": str(args.against)}))
+                                     env={**os.environ, "PYTHONPATH": str(args.against)}, cwd=args.against))
             remove_dataset(out)
             other = f", {args.against.name} {t_other[-1]:.2f} s"
         print(f"  round {i + 1}: floor {t_floor[-1]:.2f} s, ingest {t_ingest[-1]:.2f} s "
