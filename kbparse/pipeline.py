@@ -358,6 +358,15 @@ def ingest(
         committed = store.current()
         previous = None if full_refresh else committed
         version = store.next_version()
+        stale = store.stale_tables(previous, article_tables())
+        if stale:
+            # Its rows cannot be merged with this version's: a rebuild is the only way.
+            from .store import OutputError
+
+            raise OutputError(
+                f"{store.out} was written by an earlier kbparse whose tables differ from this one's "
+                f"({', '.join(stale)}): run the same command with --full-refresh once to rebuild it"
+            )
         prev = _Previous(store, previous)
 
         spill = store.scratch(version)

@@ -111,6 +111,12 @@ class VersionBuilder:
         """A table of a committed version, or an empty one when it has none."""
         return concat_files(self.table_files(version, t.name), t)
 
+    def stale_tables(self, version: Path | None, tables: list[Table]) -> list[str]:
+        """Tables of a committed version that an earlier kbparse wrote with
+        other columns, or not at all. Not checked on an object store, where it
+        would mean downloading every table on every run."""
+        return []
+
 
 class DatasetStore(VersionBuilder):
     def __init__(self, out: str | os.PathLike[str]) -> None:
@@ -195,6 +201,16 @@ class DatasetStore(VersionBuilder):
     def next_version(self) -> int:
         versions = self._versions()
         return (versions[-1][0] + 1) if versions else 1
+
+    def stale_tables(self, version: Path | None, tables: list[Table]) -> list[str]:
+        if version is None:
+            return []
+        stale = []
+        for t in tables:
+            files = self.table_files(version, t.name)
+            if not files or pq.read_schema(files[0]).names != [c.name for c in t.columns]:
+                stale.append(t.name)
+        return stale
 
     def table_files(self, version: Path | None, name: str) -> list[Path]:
         """The Parquet files of a table of a committed version."""

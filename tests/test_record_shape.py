@@ -231,3 +231,25 @@ def test_every_nested_sample_block_gives_a_tree(sample_records):
         if a.source_format == "txt" and any(item.parent is not None for item in a.applies_to):
             with_children += 1
     assert with_children >= 100
+
+
+def test_a_dataset_an_earlier_kbparse_wrote_asks_for_one_full_refresh(tmp_path):
+    """After an upgrade that changed the tables (this one added parent_position
+    and new tables), a plain re-run would fail half-way in the merge: it says
+    what to do instead, and --full-refresh rebuilds the dataset."""
+    write_article(tmp_path / "in", "Q123456.TXT", txt_article(txt_block(NESTED_TXT) + "SUMMARY\n=======\n\nx\n"))
+    out = tmp_path / "kb"
+    kbparse.ingest([tmp_path / "in"], out, workers=1)
+    # make the committed version look like an earlier kbparse's: applies_to without parent_position
+    [path] = list((out / "applies_to").glob("*.parquet"))
+    old = pq.read_table(path).drop_columns(["parent_position"])
+    path.unlink()
+    pq.write_table(old, path)
+    (tmp_path / "in" / "Q123456.TXT").touch()
+    runner = CliRunner()
+    result = runner.invoke(app, ["ingest", str(tmp_path / "in"), "--out", str(out), "-q"])
+    assert result.exit_code == 2, result.output
+    assert "earlier kbparse" in result.output and "applies_to" in result.output and "--full-refresh" in result.output
+    result = runner.invoke(app, ["ingest", str(tmp_path / "in"), "--out", str(out), "-q", "--full-refresh"])
+    assert result.exit_code == 0, result.output
+    assert kbparse.validate(out) == []
