@@ -1,6 +1,6 @@
 """Time the files and registry_settings recognizers over every section of the sample.
 
-    python benchmarks/bench_facts_files.py [--repeat 3] [--old REF]
+    python benchmarks/bench_facts_files.py [--repeat 3] [--against REF]
 
 Parses ../shared/kb-sample once (not timed), then times
 kbparse.facts.files.find_files and kbparse.facts.registry.find_registry_settings
@@ -11,7 +11,7 @@ machine does not count) of the best of --repeat calls, less the cost of
 reading that clock (timed on a function that does nothing); one untimed
 pass first builds the grammars and compiles their regexes.
 
-With --old REF (a git commit, e.g. the one before a speed-up), the
+With --against REF (a git commit, e.g. the one before a speed-up), the
 recognizers as they were at REF are loaded from `git show` into a temporary
 folder and run alternately with the current ones on each text, which gives
 both timings from the same run and the number of texts whose rows differ
@@ -89,7 +89,7 @@ def report(label: str, times: list[float], texts, clock: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--repeat", type=int, default=3)
-    parser.add_argument("--old", metavar="REF", help="also run the recognizers as they were at this commit")
+    parser.add_argument("--against", "--old", dest="old", metavar="REF", help="also run the recognizers as they were at this commit")
     args = parser.parse_args()
     if not SAMPLE.is_dir():
         sys.exit(f"no sample at {SAMPLE}")
