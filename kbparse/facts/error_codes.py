@@ -58,11 +58,11 @@ from __future__ import annotations
 
 import bisect
 import re
-import threading
 from functools import cache
 
 import pyparsing as pp
 
+from .text import LocatedToken
 from .vocab import STR, STRS, load_vocabulary
 
 SPEC = {
@@ -523,34 +523,22 @@ class _Grammar:
         return [("odbc", "".join(f"[{' '.join(p.split())}]" for p in parts), None)]
 
 
-class _Read(pp.Token):
-    """Jumps to the next span located for the text being read (set per text)
-    and matches there the terminal that span was found for.
+class _Read(LocatedToken):
+    """Jumps to the next span located for the text being read and matches there
+    the terminal that span was found for.
 
     The spans come from _Grammar.spans, plain regex tries at the offsets where
     a terminal's keyword occurs: pyparsing is woken only where a code is, and
     once per text, however many terminals found something in it.
     """
 
-    def __init__(self, terminals: list[pp.ParserElement]) -> None:
-        super().__init__()
-        self.terminals = terminals
-        self.mayReturnEmpty = False
-        self.mayIndexError = False
-        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
-        self._state = threading.local()
-
-    def start(self, spans: list[tuple[int, int, int]]) -> None:
-        self._state.spans = spans
-
     def parseImpl(self, instring, loc, do_actions=True):
-        spans = self._state.spans
+        spans = self.located
         i = bisect.bisect_left(spans, (loc,))
         if i == len(spans):
             raise pp.ParseException(instring, loc, "no located code left", self)
         start, _end, priority = spans[i]
-        # As pyparsing's own combinators call their parts.
-        return self.terminals[priority]._parse(instring, start, do_actions)
+        return self.parse_at(instring, start, priority, do_actions)
 
 
 @cache

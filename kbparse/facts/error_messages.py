@@ -38,6 +38,7 @@ from functools import cache
 
 import pyparsing as pp
 
+from .text import LocatedToken
 from .vocab import STRS, load_vocabulary
 
 SPEC = {
@@ -108,7 +109,7 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" \t"))
 
 
-class _Read(pp.Token):
+class _Read(LocatedToken):
     """Matches, at each place the scan reaches, the block located for it beforehand.
 
     _Grammar.hits runs the scan with plain regex tries; this token then lets
@@ -116,24 +117,12 @@ class _Read(pp.Token):
     when it reads them (the start of the text, or the end of the block before).
     """
 
-    def __init__(self, terminals) -> None:
-        super().__init__()
-        self.terminals = terminals
-        self.mayReturnEmpty = False
-        self.mayIndexError = False
-        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
-        self._state = threading.local()
-
-    def start(self, hits: dict[int, tuple[int, int]]) -> None:
-        self._state.hits = hits
-
     def parseImpl(self, instring, loc, do_actions=True):
-        hit = self._state.hits.get(loc)
+        hit = self.located.get(loc)
         if hit is None:
             raise pp.ParseException(instring, loc, "no located block here", self)
         at, terminal = hit
-        # As pyparsing's own combinators call their parts.
-        return self.terminals[terminal]._parse(instring, at, do_actions)
+        return self.parse_at(instring, at, terminal, do_actions)
 
 
 class _Grammar:

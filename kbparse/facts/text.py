@@ -14,6 +14,9 @@ as long as the finds (1.8x for the 10 fix keys, 2.4x for the 23 STATUS keys).
 from __future__ import annotations
 
 import re
+import threading
+
+import pyparsing as pp
 
 _LOOKBEHIND = re.compile(r"(\(\?<[!=][^()]*\))")
 # One character of a phrase: a plain character or a bracketed class.
@@ -84,3 +87,34 @@ def next_near(text: str, key: str, offset: int | None, pattern: re.Pattern, cur:
             return m
         at = text.find(key, at + 1)
     return None
+
+
+class LocatedToken(pp.Token):
+    """A token that matches only where plain regex tries located a form beforehand.
+
+    A recognizer finds its candidates cheaply (substring and regex tries), hands
+    them to `start` for the text about to be scanned, and runs pyparsing's
+    scan over the text: `parseImpl` (a subclass's) names, for the place the
+    scan stands, where the located form starts and which terminal takes it
+    apart, and `parse_at` lets that terminal parse there, so parse actions build
+    the rows. What `start` was given is per thread, as a scan is.
+    """
+
+    def __init__(self, terminals: list[pp.ParserElement]) -> None:
+        super().__init__()
+        self.terminals = terminals
+        self.mayReturnEmpty = False
+        self.mayIndexError = False
+        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
+        self._state = threading.local()
+
+    def start(self, located) -> None:
+        self._state.located = located
+
+    @property
+    def located(self):
+        return self._state.located
+
+    def parse_at(self, instring: str, at: int, terminal: int, do_actions: bool):
+        # As pyparsing's own combinators call their parts (scan_string has no public "parse here").
+        return self.terminals[terminal]._parse(instring, at, do_actions)
