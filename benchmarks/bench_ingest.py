@@ -102,6 +102,8 @@ PROFILE_ROWS = [
     ("worker parse (sum)", "worker parse", True),
     ("worker rows (sum)", "worker rows", True),
     ("worker spill write (sum)", "worker spill", True),
+    ("facts phase (winning copies)", "facts phase", False),
+    ("worker facts (sum)", "worker facts", True),
     ("worker busy (sum)", "worker busy", True),
     ("worker idle in pool span (sum)", "worker idle", True),
     ("merge (DuckDB)", "merge", False),

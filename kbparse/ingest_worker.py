@@ -26,8 +26,8 @@ MAX_ARTICLE_BYTES = 64 * 2**20
 
 FORMATS = (None, "txt", "md")  # source_format by its code in Outcomes.fmt
 # What a worker's seconds went to, summed over its batches (Outcomes.seconds);
-# "busy" is the whole of parse_batch, so busy minus the rest is overhead.
-STAGES = ("read", "parse", "rows", "spill", "busy")
+# "busy" is the whole of parse_batch and facts_batch, so busy minus the rest is overhead.
+STAGES = ("read", "parse", "rows", "spill", "facts", "busy")
 
 
 class Outcomes:
@@ -152,15 +152,67 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
         records = [records[k] for k in order]
         lookup = pa.array([record_src[k] for k in order], pa.int32())
-        for name, t in article_rows(records, with_row=True).items():
+        for name, t in article_rows(records, with_row=True, facts=False).items():
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
             rows = max(64, table(name).batch_rows // 8)
             t1 = clock()
             _write_spill(t, spill_path(spill, name, batch_no), rows)
             t_spill += clock() - t1
         t_rows = clock() - t0 - t_spill
-    result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, clock() - started))
+    result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, 0.0, clock() - started))
     return result
+
+
+def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
+    """The facts tables of batch `batch_no`'s winning copies (`keep`: their
+    input numbers), as spill files beside the batch's other tables; returns
+    its seconds by STAGES.
+
+    The facts are read from the batch's spilled `articles` (preamble) and
+    `sections` rows, after the run has chosen which copy of each article
+    wins: the recognizers cost as much as the parse, and a corpus of both
+    dialects holds most articles twice.
+    """
+    clock = time.perf_counter
+    started = clock()
+    import pyarrow as pa
+
+    from .tables import ROW, fact_rows
+
+    wanted = set(keep)
+    preambles = _read_spill(spill_path(spill, "articles", batch_no), ["article_id", "preamble", SRC])
+    sections = _read_spill(spill_path(spill, "sections", batch_no), ["heading", "text", SRC])
+    by_src: dict[int, list[tuple[str, str]]] = {}
+    for heading, text, src in zip(*(sections[c].to_pylist() for c in ("heading", "text", SRC))):
+        if src in wanted:
+            by_src.setdefault(src, []).append((heading, text))
+    # Spill rows are in article-id order (parse_batch), and so are these.
+    sources, srcs = [], []
+    for article_id, preamble, src in zip(*(preambles[c].to_pylist() for c in ("article_id", "preamble", SRC))):
+        if src in wanted:
+            sources.append((article_id, preamble, by_src.get(src, [])))
+            srcs.append(src)
+    t0 = clock()
+    tables = fact_rows(sources, with_row=True)
+    t_facts = clock() - t0
+    lookup = pa.array(srcs, pa.int32())
+    for name, t in tables.items():
+        from .schema import table
+
+        t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
+        _write_spill(t, spill_path(spill, name, batch_no), max(64, table(name).batch_rows // 8))
+    return array("d", (0.0, 0.0, 0.0, 0.0, t_facts, clock() - started))
+
+
+def _read_spill(path: str, columns: list[str]):
+    import pyarrow.parquet as pq
+
+    if "://" in path:
+        import fsspec
+
+        with fsspec.open(path, "rb") as fh:
+            return pq.read_table(fh, columns=columns)
+    return pq.read_table(path, columns=columns)
 
 
 # Spill files are read once, soon, but they are the largest part of a run's

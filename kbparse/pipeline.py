@@ -11,6 +11,7 @@ reads no article and writes almost nothing.
 
 from __future__ import annotations
 
+import bisect
 import os
 import time
 from contextlib import contextmanager
@@ -117,6 +118,7 @@ class _Parser:
         self.done = 0
         self.done_submitting = 0
         self.submitted: list[str] = []  # path of each global input number
+        self.spans: list[tuple[int, int, int]] = []  # (batch number, first input number, inputs) of each batch
         self.total: int | None = None
         self.waited = 0.0  # seconds this process sat waiting for a worker's result
         self.pool_started: float | None = None
@@ -161,6 +163,7 @@ class _Parser:
         self.done_submitting += len(batch)
         self.submitted.extend(src.path for src in batch)
         self.batches += 1
+        self.spans.append((self.batches, base, len(batch)))
         return _with_bytes(batch), self.spill, self.batches, base
 
     def _collect(self) -> None:
@@ -178,22 +181,43 @@ class _Parser:
             self.progress(self.done, self.total)
 
     def finish(self) -> Outcomes:
+        """Parse what is left and wait for every batch. The workers stay up
+        for `facts`; the caller closes them."""
         self.total = self.added
-        try:
-            rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
-            self.buffer = []
-            for batch in rest:
-                if self.pool or (self.engine == "dask"):
-                    self._submit(batch)
-                else:
-                    from .ingest_worker import parse_batch
+        rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
+        self.buffer = []
+        for batch in rest:
+            if self.pool or (self.engine == "dask"):
+                self._submit(batch)
+            else:
+                from .ingest_worker import parse_batch
 
-                    self._done(parse_batch(*self._task(batch)), len(batch))
-            while self.pending:
-                self._collect()
-        finally:
-            self.close()
+                self._done(parse_batch(*self._task(batch)), len(batch))
+        while self.pending:
+            self._collect()
         return self.outcomes
+
+    def facts(self, keep: list[int]) -> None:
+        """Make the facts tables' spill files of the inputs numbered `keep`
+        (sorted): the winning copies, each batch's on the workers that parsed."""
+        from .ingest_worker import facts_batch
+
+        tasks = []
+        for batch_no, base, n in self.spans:
+            lo, hi = bisect.bisect_left(keep, base), bisect.bisect_left(keep, base + n)
+            if hi > lo:
+                tasks.append((self.spill, batch_no, keep[lo:hi]))
+        if self.pool is None:
+            seconds = [facts_batch(*task) for task in tasks]
+        else:
+            futures = [self.pool.submit(facts_batch, *task) for task in tasks]
+            t0 = time.perf_counter()
+            seconds = [f.result() for f in futures]
+            self.last_result = time.perf_counter()
+            self.waited += self.last_result - t0
+        for done in seconds:
+            for i, sec in enumerate(done):
+                self.outcomes.seconds[i] += sec
 
     def close(self) -> None:
         """Stop the workers (cancelling what is queued); safe to call twice."""
@@ -380,27 +404,31 @@ def ingest(
             seen, unchanged, parsing = _scan(sources, prev, parser, timings)
             dropped = _reparse_affected(parser, prev, parsing, seen)
             outcomes = parser.finish()
+            # An input folder gone mid-run left only rejects: that is no dataset to commit.
+            still_there(paths)
+            t_facts = time.perf_counter()
+            timings["parse phase"] = t_facts - t_parse
+            index = prev.index
+            files = parser.submitted  # path of each entry of `outcomes`; as a set, that is `parsing`
+            nothing_new = previous is not None and not parser.added and not dropped
+            if nothing_new:
+                # Every input is as the last run left it: so is every outcome.
+                outcome_now = prev.col("outcome")
+                articles = outcome_now.count("ingested")
+                duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
+            else:
+                carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsing and p not in dropped]
+                winners = _choose_winners(prev, carried, outcomes, files)
+                winning = set(winners.values())
+                articles = len(winners)
+                keep_src = [k for k, p in enumerate(files) if p in winning]
+                parser.facts(keep_src)
+            timings["facts phase"] = time.perf_counter() - t_facts
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
-        # An input folder gone mid-run left only rejects: that is no dataset to commit.
-        still_there(paths)
         t_merge = time.perf_counter()
-        timings["parse phase"] = t_merge - t_parse
         if shared != str(spill):
             store.fetch(shared, spill)
-        index = prev.index
-        files = parser.submitted  # path of each entry of `outcomes`; as a set, that is `parsing`
-        nothing_new = previous is not None and not parser.added and not dropped
-        if nothing_new:
-            # Every input is as the last run left it: so is every outcome.
-            outcome_now = prev.col("outcome")
-            articles = outcome_now.count("ingested")
-            duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
-        else:
-            carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsing and p not in dropped]
-            winners = _choose_winners(prev, carried, outcomes, files)
-            winning = set(winners.values())
-            articles = len(winners)
 
         staging = store.staging(version)
         jobs: list[tuple[Table, pa.Table | None]] = []
@@ -408,7 +436,6 @@ def ingest(
             jobs += [(t, None) for t in article_tables() + [table("sources")]]
         else:
             kept = sorted(a for a, p in winners.items() if p not in parsing)
-            keep_src = [k for k, p in enumerate(files) if p in winning]
             _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
             timings["merge"] = time.perf_counter() - t_merge
             jobs.append((table("sources"), _sources_table(prev, carried, outcomes, files, winning)))

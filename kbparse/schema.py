@@ -57,6 +57,9 @@ class Table:
     # Article field (a list) the rows come from, for simple one-column children.
     source_field: str | None = None
     sort: tuple[str, ...] = field(default=())
+    # Read from the section text by kbparse.facts; an ingest makes these rows
+    # after the others, for the winning copy of each article only.
+    facts: bool = False
     # Rows per Parquet row group and per batch when streamed: fewer for tables
     # whose rows carry whole texts, so a batch stays a few tens of MB.
     batch_rows: int = 64 * 1024
@@ -109,6 +112,7 @@ def _fact(name: str, doc: str, columns: tuple[Column, ...]) -> Table:
         parent="articles",
         position="position",
         sort=("article_id", "position"),
+        facts=True,
     )
 
 
@@ -126,6 +130,7 @@ def _fact_tables() -> list[Table]:
             key=("article_id",),
             parent="articles",
             sort=("article_id",),
+            facts=True,
         ),
         _fact("fixes", "Each fix target STATUS or RESOLUTION names: a service pack, the latest service pack, or a product version the problem was corrected in.", (
             Column("product", "string", "Product named, without 'Microsoft', e.g. Windows NT; null when the text names none."),

@@ -136,37 +136,59 @@ def _listed(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]
     return {"article_id": ids, value_col: values, ROW: rows}
 
 
-def _facts(records: Sequence[tuple[Article, str]]) -> dict[str, dict[str, list]]:
-    """Every facts table's columns, from one pass of the recognizers per record."""
-    from .facts.extract import FACT_TABLES, extract_facts
+def _facts(sources: Iterable[tuple[str, str | None, Sequence[tuple[str, str]]]]) -> dict[str, dict[str, list]]:
+    """Every facts table's columns from (article_id, preamble, sections) triples,
+    one pass of the recognizers per article."""
+    from .facts.extract import FACT_TABLES, facts_of
 
     out: dict[str, dict[str, list]] = {}
     for name in FACT_TABLES:
         out[name] = {c.name: [] for c in table(name).columns}
         out[name][ROW] = []
-    for r, (a, _) in enumerate(records):
-        for name, rows in extract_facts(a).items():
+    for r, (article_id, preamble, sections) in enumerate(sources):
+        for name, rows in facts_of(preamble, sections).items():
             cols = out[name]
             for row in rows:
-                cols["article_id"].append(a.article_id)
+                cols["article_id"].append(article_id)
                 cols[ROW].append(r)
                 for column, value in row.items():
                     cols[column].append(value)
     return out
 
 
-def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = False) -> dict[str, pa.Table]:
+def fact_rows(sources: Iterable[tuple[str, str | None, Sequence[tuple[str, str]]]], *,
+              with_row: bool = False) -> dict[str, pa.Table]:
+    """The facts tables of articles given as (article_id, preamble, [(heading,
+    text)]): what an ingest's second pass reads back from its spilled
+    `articles` and `sections` rows, for the copies that won."""
+    facts = _facts(sources)
+    return {name: _table(table(name), cols, with_row) for name, cols in facts.items()}
+
+
+def _table(t: Table, cols: dict[str, list], with_row: bool) -> pa.Table:
+    out = build(t, cols)
+    if with_row:
+        out = out.append_column(ROW, pa.array(cols[ROW], pa.int32()))
+    return out
+
+
+def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = False,
+                 facts: bool = True) -> dict[str, pa.Table]:
     """(article, content sha256) pairs -> every article-derived table.
 
     with_row adds a `_row` column: the index of the record each row came from,
     so rows of one record can be dropped later (a losing duplicate).
+    facts=False leaves out the facts tables (an ingest makes them later, of
+    the winning copies only: fact_rows).
     """
     records = list(records)
     out = {}
-    facts = _facts(records)
+    facts_cols = _facts((a.article_id, a.preamble, [(s.heading, s.text) for s in a.sections]) for a, _ in records) if facts else {}
     for t in article_tables():
-        if t.name in facts:
-            cols = facts[t.name]
+        if t.name in facts_cols:
+            cols = facts_cols[t.name]
+        elif t.facts:
+            continue
         elif t.name == "articles":
             cols = _articles(records)
         elif t.position:
@@ -175,10 +197,7 @@ def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = Fal
             cols = _other_fields(records)
         else:
             cols = _listed(records, t)
-        table_ = build(t, cols)
-        if with_row:
-            table_ = table_.append_column(ROW, pa.array(cols[ROW], pa.int32()))
-        out[t.name] = table_
+        out[t.name] = _table(t, cols, with_row)
     return out
 
 

@@ -10,6 +10,7 @@ Rows are numbered 0, 1, ... per table in article order.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from .error_codes import find_error_codes
@@ -38,11 +39,17 @@ FACT_TABLES = ("status", *_SCANNERS)
 
 def extract_facts(article: Article) -> dict[str, list[dict]]:
     """Every fact of the article, as rows of the facts tables (without article_id)."""
-    texts = [(None, article.preamble)] if article.preamble else []
-    texts += [(s.heading, s.text) for s in article.sections if s.text]
+    return facts_of(article.preamble, [(s.heading, s.text) for s in article.sections])
+
+
+def facts_of(preamble: str | None, sections: Sequence[tuple[str, str]]) -> dict[str, list[dict]]:
+    """extract_facts from what it reads of an article: its preamble and its
+    (heading, text) sections, as the `articles` and `sections` tables hold them."""
+    texts = [(None, preamble)] if preamble else []
+    texts += [(heading, text) for heading, text in sections if text]
     out: dict[str, list[dict]] = {name: [] for name in FACT_TABLES}
-    status_text = "\n\n".join(text for heading, text in texts if heading == STATUS)
-    if any(s.heading == STATUS for s in article.sections):
+    if any(heading == STATUS for heading, _ in sections):
+        status_text = "\n\n".join(text for heading, text in texts if heading == STATUS)
         out["status"].append(classify_status(status_text))
     for name, (scan, wanted) in _SCANNERS.items():
         rows = out[name]
