@@ -179,19 +179,24 @@ def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
 
     from .tables import ROW, fact_rows
 
-    wanted = set(keep)
-    preambles = _read_spill(spill_path(spill, "articles", batch_no), ["article_id", "preamble", SRC])
-    sections = _read_spill(spill_path(spill, "sections", batch_no), ["heading", "text", SRC])
+    import pyarrow.compute as pc
+
+    # Only the winners' rows become Python objects: in a corpus of both
+    # dialects, half of a batch's rows are losing copies.
+    wanted = pa.array(keep, pa.int32())
+    preambles, sections = (
+        t.filter(pc.is_in(t[SRC], value_set=wanted))
+        for t in (_read_spill(spill_path(spill, "articles", batch_no), ["article_id", "preamble", SRC]),
+                  _read_spill(spill_path(spill, "sections", batch_no), ["heading", "text", SRC]))
+    )
     by_src: dict[int, list[tuple[str, str]]] = {}
     for heading, text, src in zip(*(sections[c].to_pylist() for c in ("heading", "text", SRC))):
-        if src in wanted:
-            by_src.setdefault(src, []).append((heading, text))
+        by_src.setdefault(src, []).append((heading, text))
     # Spill rows are in article-id order (parse_batch), and so are these.
-    sources, srcs = [], []
-    for article_id, preamble, src in zip(*(preambles[c].to_pylist() for c in ("article_id", "preamble", SRC))):
-        if src in wanted:
-            sources.append((article_id, preamble, by_src.get(src, [])))
-            srcs.append(src)
+    sources = []
+    srcs = preambles[SRC].to_pylist()
+    for article_id, preamble, src in zip(preambles["article_id"].to_pylist(), preambles["preamble"].to_pylist(), srcs):
+        sources.append((article_id, preamble, by_src.get(src, [])))
     t0 = clock()
     tables = fact_rows(sources, with_row=True)
     t_facts = clock() - t0

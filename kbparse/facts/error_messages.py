@@ -37,7 +37,6 @@ import threading
 from functools import cache
 
 import pyparsing as pp
-from ahocorasick_rs import AhoCorasick
 
 from .text import LocatedToken
 from .vocab import STRS, load_vocabulary
@@ -145,7 +144,6 @@ class _Grammar:
         self.read = _Read(self.terminals).set_name("a located quoted block")
         self.reader = self.read.parse_with_tabs()
         self.lead_lower = _lower_words(v["lead_words"])
-        self.lead_keys = AhoCorasick(sorted({max(p.lower().split(), key=len) for p in v["lead_words"]}))
         self.not_lead_lower = _lower_words(v["not_lead_words"])
         self.plural_lower = _lower_words(v["plural_words"])
         self.singular_lower = _lower_words(v["singular_words"])
@@ -203,32 +201,11 @@ class _Grammar:
 
     def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
         """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
-        lead = s[self._lead_start(s, line_start):colon]
-        return lead[_last_stop(lead):]
-
-    @staticmethod
-    def _lead_start(s: str, line_start: int) -> int:
-        """Where the paragraph of a lead-in starts, or 400 characters back if that is nearer."""
         # A break further back than 400 characters would not count: no need to look for it.
         para = s.rfind("\n\n", max(0, line_start - 402), line_start)
-        return max(para + 2 if para >= 0 else 0, line_start - 400)
-
-    def _may_lead(self, s: str, line_start: int, colon: int) -> bool:
-        """False when no lead word can be in the sentence ending at `colon`: none
-        of their key words (each lead phrase's longest word, which any match of
-        it holds as written) is in its paragraph. Found for the whole text in
-        one pass, where most colons end a sentence with no lead word."""
-        memo = self._memo
-        if memo.keys is None:
-            if not s.isascii():  # lower() may move offsets; the full test decides
-                memo.keys = ()
-                return True
-            memo.keys = [at for _, at, _ in self.lead_keys.find_matches_as_indexes(s.lower(), overlapping=True)]
-            memo.keys.sort()
-        elif memo.keys == ():
-            return True
-        i = bisect.bisect_left(memo.keys, self._lead_start(s, line_start))
-        return i < len(memo.keys) and memo.keys[i] < colon
+        start = max(para + 2 if para >= 0 else 0, line_start - 400)
+        lead = s[start:colon]
+        return lead[_last_stop(lead):]
 
     def is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
         """Does the sentence ending at `colon` introduce a message?
@@ -237,12 +214,9 @@ class _Grammar:
         block found: the answers for the last text are kept."""
         memo = self._memo
         if getattr(memo, "text", None) is not s:
-            memo.text, memo.leads, memo.keys = s, {}, None
+            memo.text, memo.leads = s, {}
         key = (line_start, colon)
         if key not in memo.leads:
-            if not self._may_lead(s, line_start, colon):
-                memo.leads[key] = (False, None)
-                return False
             sentence = self.lead_sentence(s, line_start, colon)
             memo.leads[key] = (self._is_message_lead(sentence), sentence)
         return memo.leads[key][0]
