@@ -30,7 +30,7 @@ from .environment import environment_errors
 from .errors import printable
 from .ingest_worker import FORMATS, STAGES, Outcomes
 from .schema import Table, article_tables, table
-from .store import open_store
+from .output import open_store
 from .tables import build, build_from_rows, column_values, sort_rows
 
 # progress(files parsed, files to parse or None while discovery is still going)

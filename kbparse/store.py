@@ -303,17 +303,3 @@ def conform(data: pa.Table, t: Table) -> pa.Table:
     if data.schema.names == schema.names and all(a.type.equals(b.type) for a, b in zip(data.schema, schema)):
         return pa.Table.from_arrays(data.columns, schema=schema)  # only nullability differs
     return data.cast(schema)
-
-
-def open_store(out: str | os.PathLike[str]):
-    """The store for `--out`: a local folder (or file:// URL), or an object store URL."""
-    from .discover import is_url, local_path
-
-    text = os.fspath(out)
-    if text.startswith("file://"):
-        return DatasetStore(local_path(text))
-    if is_url(text):
-        from .object_store import ObjectStore
-
-        return ObjectStore(text)
-    return DatasetStore(text)
