@@ -246,7 +246,7 @@ class _Grammar:
         stop = _rx(
             rf"(?P<kw>{_words(v['stop']['keywords'])})(?:[ \t]+{_words(v['stop']['fillers'])})?"
             rf"(?P<colon>[ \t]*:)?[ \t]*(?P<nl>\n[ \t]*)?"
-            rf"(?P<code>0[xX][0-9A-Fa-f]{{1,8}}|[0-9A-Fa-f]{{1,8}})(?![0-9A-Za-z_.])"
+            rf"(?P<code>0[xX][0-9A-Fa-f]{{1,8}}|[0-9A-Fa-f]{{1,8}})(?![0-9A-Za-z_]|\.\w)"
             rf"(?P<params>[ \t]*\n?[ \t]*(?:\([^()\n]*(?:\n[^()\n]*)?\)|\[[^\[\]\n]*\]|\{{[^{{}}\n]*\}})"
             rf"|(?:[ \t]+(?:0[xX])?{hex8}\b){{1,4}})?",
             "stop", I,
