@@ -93,8 +93,17 @@ class Outcomes:
             setattr(self, name, value)
 
 
-def spill_path(spill: str, table: str, batch_no: int) -> str:
-    return f"{spill}/{table}/b{batch_no:07d}.parquet"
+def spill_path(spill: str, table: str, batch_no: int, pass_: str = "b") -> str:
+    """A spill file of a batch; pass_ "f" for the facts pass's (facts_batch)."""
+    return f"{spill}/{table}/{pass_}{batch_no:07d}.parquet"
+
+
+# The copies whose facts parse_batch makes at once: the txt copy of an article
+# wins over its md page unless the page is newer (pipeline._winner_key), so its
+# facts are almost always kept, and making them now spares the second pass
+# (facts_batch) reading them back. Other winners get theirs in that pass; a
+# txt copy that loses has its facts dropped with its other rows.
+EAGER_FACTS = "txt"
 
 
 def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> Outcomes:
@@ -151,7 +160,8 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         # as Arrow's would be) sorts every table, without Arrow sorting each.
         order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
         records = [records[k] for k in order]
-        lookup = pa.array([record_src[k] for k in order], pa.int32())
+        srcs = [record_src[k] for k in order]
+        lookup = pa.array(srcs, pa.int32())
         for name, t in article_rows(records, with_row=True, facts=False).items():
             t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
             rows = max(64, table(name).batch_rows // 8)
@@ -159,30 +169,52 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             _write_spill(t, spill_path(spill, name, batch_no), rows)
             t_spill += clock() - t1
         t_rows = clock() - t0 - t_spill
-    result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, 0.0, clock() - started))
+        eager = [(k, a) for k, (a, _) in enumerate(records) if a.source_format == EAGER_FACTS]
+        sources = [(a.article_id, a.preamble, [(s.heading, s.text) for s in a.sections]) for _, a in eager]
+        t_facts, spilled = _spill_facts(sources, [srcs[k] for k, _ in eager], lambda name: spill_path(spill, name, batch_no))
+        t_spill += spilled
+    else:
+        t_facts = 0.0
+    result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, t_facts, clock() - started))
     return result
 
 
-def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
-    """The facts tables of batch `batch_no`'s winning copies (`keep`: their
-    input numbers), as spill files beside the batch's other tables; returns
-    its seconds by STAGES.
+def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, float]:
+    """Write the facts tables of `sources` (kbparse.tables.fact_rows), whose
+    input numbers are `srcs`, to path(table name); returns the seconds the
+    facts took and those their writing took."""
+    import pyarrow as pa
 
-    The facts are read from the batch's spilled `articles` (preamble) and
-    `sections` rows, after the run has chosen which copy of each article
-    wins: the recognizers cost as much as the parse, and a corpus of both
-    dialects holds most articles twice.
+    from .schema import table
+    from .tables import ROW, fact_rows
+
+    clock = time.perf_counter
+    t0 = clock()
+    tables = fact_rows(sources, with_row=True)
+    t1 = clock()
+    lookup = pa.array(srcs, pa.int32())
+    for name, t in tables.items():
+        t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
+        _write_spill(t, path(name), max(64, table(name).batch_rows // 8))
+    return t1 - t0, clock() - t1
+
+
+def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
+    """The facts tables of the batch's winning copies numbered `keep` (those
+    parse_batch did not make at once: EAGER_FACTS), as spill files beside the
+    batch's other tables; returns its seconds by STAGES.
+
+    Read from the batch's spilled `articles` (preamble) and `sections` rows,
+    once the run has chosen which copy of each article wins: the recognizers
+    cost as much as the parse, and a corpus of both dialects holds most
+    articles twice.
     """
     clock = time.perf_counter
     started = clock()
     import pyarrow as pa
-
-    from .tables import ROW, fact_rows
-
     import pyarrow.compute as pc
 
-    # Only the winners' rows become Python objects: in a corpus of both
-    # dialects, half of a batch's rows are losing copies.
+    # Only the wanted rows become Python objects.
     wanted = pa.array(keep, pa.int32())
     preambles, sections = (
         t.filter(pc.is_in(t[SRC], value_set=wanted))
@@ -193,19 +225,10 @@ def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
     for heading, text, src in zip(*(sections[c].to_pylist() for c in ("heading", "text", SRC))):
         by_src.setdefault(src, []).append((heading, text))
     # Spill rows are in article-id order (parse_batch), and so are these.
-    sources = []
     srcs = preambles[SRC].to_pylist()
-    for article_id, preamble, src in zip(preambles["article_id"].to_pylist(), preambles["preamble"].to_pylist(), srcs):
-        sources.append((article_id, preamble, by_src.get(src, [])))
-    t0 = clock()
-    tables = fact_rows(sources, with_row=True)
-    t_facts = clock() - t0
-    lookup = pa.array(srcs, pa.int32())
-    for name, t in tables.items():
-        from .schema import table
-
-        t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
-        _write_spill(t, spill_path(spill, name, batch_no), max(64, table(name).batch_rows // 8))
+    sources = [(article_id, preamble, by_src.get(src, []))
+               for article_id, preamble, src in zip(preambles["article_id"].to_pylist(), preambles["preamble"].to_pylist(), srcs)]
+    t_facts, _ = _spill_facts(sources, srcs, lambda name: spill_path(spill, name, batch_no, "f"))
     return array("d", (0.0, 0.0, 0.0, 0.0, t_facts, clock() - started))
 
 

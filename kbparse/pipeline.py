@@ -28,7 +28,7 @@ from . import __version__
 from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources, still_there
 from .environment import environment_errors
 from .errors import printable
-from .ingest_worker import FORMATS, STAGES, Outcomes
+from .ingest_worker import EAGER_FACTS, FORMATS, STAGES, Outcomes
 from .schema import Table, article_tables, table
 from .output import open_store
 from .tables import build, build_from_rows, column_values, sort_rows
@@ -422,7 +422,9 @@ def ingest(
                 winning = set(winners.values())
                 articles = len(winners)
                 keep_src = [k for k, p in enumerate(files) if p in winning]
-                parser.facts(keep_src)
+                # The winners whose facts the parse did not make at once.
+                eager = FORMATS.index(EAGER_FACTS)
+                parser.facts([k for k in keep_src if outcomes.fmt[k] != eager])
             timings["facts phase"] = time.perf_counter() - t_facts
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan

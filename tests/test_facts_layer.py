@@ -10,7 +10,7 @@ import pyarrow.parquet as pq
 from typer.testing import CliRunner
 
 import kbparse
-from articles import txt_article, write_article
+from articles import md_article, txt_article, write_article
 from kbparse.cli import app
 from kbparse.facts.extract import FACT_TABLES, extract_facts
 from kbparse.schema import table
@@ -93,3 +93,36 @@ def test_ingest_writes_the_facts_tables(tmp_path):
     assert [(r["article_id"], r["position"], r["section"], r["file_date"]) for r in files] == [
         ("Q123456", 0, "RESOLUTION", date(2001, 4, 20))]
     assert kbparse.validate(out) == []
+
+
+def _two_copies(folder, txt_date: str, md_date: str) -> None:
+    """One article as a txt file naming STOP 0x1E and as an md page naming event 7031."""
+    write_article(folder, "txt/Q123456.TXT", txt_article(
+        "SYMPTOMS\n========\n\nThe computer stops with STOP 0x0000001E.\n", date=txt_date))
+    write_article(folder, "md/Q123456/README.md", md_article(
+        ["SYMPTOMS", "========", "", "The service stops and Event ID 7031 is logged.", ""], date=md_date))
+
+
+def _codes(out) -> list[tuple]:
+    return [(r["article_id"], r["kind"], r["code"]) for r in pq.read_table(out / "error_codes").to_pylist()]
+
+
+def test_facts_come_from_the_winning_copy_when_the_md_page_is_newer(tmp_path):
+    # The txt copy's facts are made during the parse (it usually wins); here
+    # the newer md page wins, so its facts must come from the second pass and
+    # the txt copy's be dropped.
+    _two_copies(tmp_path / "in", txt_date="17-FEB-2001", md_date="01-MAR-2002")
+    out = tmp_path / "kb"
+    result = kbparse.ingest([tmp_path / "in"], out, workers=1)
+    assert (result.articles, result.duplicates) == (1, 1)
+    assert pq.read_table(out / "articles").column("source_format").to_pylist() == ["md"]
+    assert _codes(out) == [("Q123456", "event_id", "7031")]
+    assert kbparse.validate(out) == []
+
+
+def test_facts_come_from_the_winning_copy_when_the_txt_file_wins(tmp_path):
+    _two_copies(tmp_path / "in", txt_date="17-FEB-2001", md_date="17-FEB-2001")
+    out = tmp_path / "kb"
+    kbparse.ingest([tmp_path / "in"], out, workers=1)
+    assert pq.read_table(out / "articles").column("source_format").to_pylist() == ["txt"]
+    assert _codes(out) == [("Q123456", "stop", "0x0000001E")]
