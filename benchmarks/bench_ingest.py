@@ -18,7 +18,8 @@ rerun <= 0.05x ingest.
 from another checkout of kbparse (PYTHONPATH=CHECKOUT python -m kbparse), e.g.
 this tree with the facts layer switched off, to measure what the facts cost
 (run in that folder: `python -m` puts the current folder first on sys.path):
-    git worktree add /tmp/nofacts HEAD   # then make extract_facts return no rows there
+    git worktree add --detach /tmp/nofacts 4dea72f   # the last commit before the facts passes
+    # there, in kbparse/facts/extract.py, make extract_facts return `out` right after creating it
     python benchmarks/bench_ingest.py --against /tmp/nofacts --repeat 5
 
 --dialect txt ingests only the corpus's txt files (24,744 of the 53,076: no
