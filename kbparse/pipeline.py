@@ -406,8 +406,8 @@ def ingest(
             outcomes = parser.finish()
             # An input folder gone mid-run left only rejects: that is no dataset to commit.
             still_there(paths)
-            t_facts = time.perf_counter()
-            timings["parse phase"] = t_facts - t_parse
+            t_winners = time.perf_counter()
+            timings["parse phase"] = t_winners - t_parse
             index = prev.index
             files = parser.submitted  # path of each entry of `outcomes`; as a set, that is `parsing`
             nothing_new = previous is not None and not parser.added and not dropped
@@ -424,8 +424,10 @@ def ingest(
                 keep_src = [k for k, p in enumerate(files) if p in winning]
                 # The winners whose facts the parse did not make at once.
                 eager = FORMATS.index(EAGER_FACTS)
+                t_facts = time.perf_counter()
                 parser.facts([k for k in keep_src if outcomes.fmt[k] != eager])
-            timings["facts phase"] = time.perf_counter() - t_facts
+                timings["facts phase"] = time.perf_counter() - t_facts
+            timings["winners"] = time.perf_counter() - t_winners - timings.get("facts phase", 0.0)
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
         t_merge = time.perf_counter()

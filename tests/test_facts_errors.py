@@ -256,3 +256,19 @@ def test_any_text_gives_rows_with_exactly_the_columns(text):
         assert row["kind"] in error_codes.KINDS and isinstance(row["code"], str) and row["code"]
     for row in find_error_messages(text):
         assert row["text"] == row["text"].strip("\n") and row["text"]
+
+
+def test_a_stop_code_ending_its_sentence_counts():
+    # Q158517: "... may result in a\nSTOP 0x00000094." (a dotted name after it still does not)
+    assert find_error_codes("may result in a\nSTOP 0x00000094.") == [{"kind": "stop", "code": "0x00000094", "source": None}]
+    assert find_error_codes("STOP 0x1E.SYS") == []
+
+
+def test_offsets_survive_a_character_that_lowers_to_two():
+    # "İ".lower() is two characters: offsets found in the lowered text must still point into the text.
+    assert find_error_codes("İ STOP 0x0000001E") == [{"kind": "stop", "code": "0x0000001E", "source": None}]
+
+
+def test_a_lone_surrogate_does_not_stop_the_recognizer():
+    # Only a str handed to the API can hold one; the keyword automaton cannot encode it.
+    assert find_error_codes("x \udc80 Error 5 here") == [{"kind": "error_number", "code": "5", "source": None}]

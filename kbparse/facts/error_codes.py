@@ -120,7 +120,34 @@ def _has_tool_line(text: str) -> bool:
 
 # Which of the literals a text holds, in one pass over it: 17 substring
 # searches cost about three times as much (an Aho-Corasick automaton, in Rust).
-_LITERALS = AhoCorasick([literal for _, literal, _ in _CHECKS])
+_LITERAL_WORDS = [literal for _, literal, _ in _CHECKS]
+_LITERALS = AhoCorasick(_LITERAL_WORDS)
+
+
+def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
+    """(index in `words`, offset) of every occurrence of `words` in `low`,
+    overlapping ones too, by `finder` (an automaton of `words`)."""
+    try:
+        return [(i, at) for i, at, _ in finder.find_matches_as_indexes(low, overlapping=True)]
+    except UnicodeEncodeError:
+        # A lone surrogate (only a str handed to the API can hold one) has no
+        # UTF-8 form for the automaton: the same offsets by substring search.
+        found = []
+        for i, word in enumerate(words):
+            at = low.find(word)
+            while at >= 0:
+                found.append((i, at))
+                at = low.find(word, at + 1)
+        return found
+
+
+def _lower_in_place(text: str) -> str:
+    """text.lower(), but each character lowered only where that keeps it one
+    character ("İ" lowers to two), so that offsets in it are offsets in text."""
+    low = text.lower()
+    if len(low) == len(text):
+        return low
+    return "".join(low_ch if len(low_ch := ch.lower()) == 1 else ch for ch in text)
 
 
 def _may_hold_code(text: str) -> bool:
@@ -129,7 +156,7 @@ def _may_hold_code(text: str) -> bool:
         # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
         # found at memory speed: this turns away a third of all sections cheaply.
         return False
-    present = {i for i, _, _ in _LITERALS.find_matches_as_indexes(text.lower(), overlapping=True)}
+    present = {i for i, _ in _find_all(_LITERALS, _LITERAL_WORDS, text.lower())}
     for i in sorted(present):
         for form in _CHECKS[i][2]:
             if form in text if isinstance(form, str) else form.search(text):
@@ -377,9 +404,10 @@ class _Grammar:
         overlap ("HTTP Error 403" holds "Error 403", a STOP line holds its
         parameters) give way to the earliest start, then to the terminal listed first.
         """
-        low = text.lower()
+        # Offsets found in the lowered text are tried in `text`.
+        low = _lower_in_place(text)
         found_at: dict[str, list[int]] = {anchor: [] for anchor in self.anchors}
-        for i, at, _ in self.anchor_finder.find_matches_as_indexes(low, overlapping=True):
+        for i, at in _find_all(self.anchor_finder, self.anchors, low):
             found_at[self.anchors[i]].append(at)
         found = []
         for priority, words, match, _ in self.scans:
