@@ -74,7 +74,7 @@ def remove_dataset(out: Path) -> None:
 PROFILED = """
 import json, sys, time
 start = time.perf_counter()
-from kbparse.pipeline import ingest
+from kbparse.ingestion.pipeline import ingest
 if __name__ == "__main__":
     imported = time.perf_counter() - start
     result = ingest(json.loads(sys.argv[1]), sys.argv[2], workers=int(sys.argv[3]) or None)

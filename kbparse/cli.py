@@ -200,7 +200,7 @@ def ingest(
 
     Example: kbparse ingest data/kb-sample.tar.gz --out kb-data
     """
-    from .pipeline import ingest as run_ingest
+    from .ingestion.pipeline import ingest as run_ingest
 
     target = out or default_data_dir()
     with _reported(), progress_reporter(enabled=not quiet) as report:

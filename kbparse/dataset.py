@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .discover import is_url, local_path
+from .urls import is_url, local_path
 from .errors import UsageError
 from .schema import tables
 

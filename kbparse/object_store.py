@@ -37,7 +37,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 from . import __version__
-from .discover import url_filesystem
+from .urls import url_filesystem
 from .schema import tables
 from .store import OutputError, VersionBuilder
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import os
 
-from .discover import is_url, local_path
+from .urls import is_url, local_path
 from .store import DatasetStore
 
 

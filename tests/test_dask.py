@@ -8,7 +8,7 @@ from typer.testing import CliRunner
 from articles import txt_article, write_article
 from conftest import DATA
 from kbparse.cli import app
-from kbparse.pipeline import ingest
+from kbparse.ingestion.pipeline import ingest
 from test_ingest import snapshot
 
 distributed = pytest.importorskip("distributed")

@@ -26,15 +26,15 @@ import pyarrow.parquet as pq
 import pytest
 from typer.testing import CliRunner
 
-import kbparse.ingest_worker
-import kbparse.merge
-import kbparse.pipeline
+import kbparse.ingestion.worker
+import kbparse.ingestion.merge
+import kbparse.ingestion.pipeline
 import kbparse.store
 from articles import txt_article, write_article
 from conftest import DATA
 from kbparse.cli import app
 from kbparse.environment import EnvironmentProblem, translate
-from kbparse.pipeline import ingest
+from kbparse.ingestion.pipeline import ingest
 from kbparse.validation import validate
 from test_ingest import read, snapshot
 
@@ -158,13 +158,13 @@ def test_a_full_disk_is_named_and_the_failed_run_frees_what_it_filled(tmp_path):
 def test_a_full_disk_while_merging_is_named_too(dataset, monkeypatch, code):
     """The fault injected at the merge's write call, in this process."""
     before = committed(dataset)
-    real = kbparse.merge.pq.ParquetWriter
+    real = kbparse.ingestion.merge.pq.ParquetWriter
 
     class Full(real):
         def write_table(self, *args, **kw):
             raise OSError(code, "Error writing bytes to file. Detail: [errno %d] %s" % (code, os.strerror(code)))
 
-    monkeypatch.setattr(kbparse.merge.pq, "ParquetWriter", Full)
+    monkeypatch.setattr(kbparse.ingestion.merge.pq, "ParquetWriter", Full)
     result = runner.invoke(app, ["ingest", str(small_corpus(dataset.parent.parent / "in")), "--out", str(dataset), "--workers", "1", "-q"])
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
@@ -252,14 +252,14 @@ def test_unreadable_inputs_among_good_ones_are_rejects_not_a_failure(dataset, mo
     locked = src / "Q820002.TXT"
     os.mkfifo(src / "Q829998.TXT")  # real: opening it would block; found and never opened
     os.symlink("Q829999.TXT", src / "Q829999.TXT")  # real: stat fails (a loop)
-    real = kbparse.ingest_worker.read_file
+    real = kbparse.ingestion.worker.read_file
 
     def read_file(path):
         if path == str(locked):  # chmod 000 stops no root: refused at the read call
             raise PermissionError(errno.EACCES, os.strerror(errno.EACCES), path)
         return real(path)
 
-    monkeypatch.setattr(kbparse.ingest_worker, "read_file", read_file)
+    monkeypatch.setattr(kbparse.ingestion.worker, "read_file", read_file)
     result = runner.invoke(app, ["ingest", str(src), "--out", str(dataset), "--workers", "1", "-q"])
     assert result.exit_code == 1, result.output
     assert "Traceback" not in result.output
@@ -280,14 +280,14 @@ def test_an_input_folder_vanishing_mid_run_fails_the_run(dataset, monkeypatch):
     reject, and a --full-refresh would commit a dataset without them."""
     src = small_corpus(dataset.parent.parent / "in", 5)
     before = committed(dataset)
-    real = kbparse.ingest_worker.read_file
+    real = kbparse.ingestion.worker.read_file
 
     def read_file(path):
         if src.exists():
             src.rename(src.with_name("moved"))
         return real(path)
 
-    monkeypatch.setattr(kbparse.ingest_worker, "read_file", read_file)
+    monkeypatch.setattr(kbparse.ingestion.worker, "read_file", read_file)
     result = runner.invoke(app, ["ingest", str(src), "--out", str(dataset), "--workers", "1", "--full-refresh", "-q"])
     assert result.exit_code == 2, result.output
     assert one_line(result.stderr) == (f"kbparse: {src} vanished while kbparse was using it (deleted or moved by "
@@ -304,7 +304,7 @@ def test_too_many_open_files_fails_the_run_instead_of_rejecting_files(dataset, m
     def read_file(path):
         raise OSError(code, os.strerror(code), path)
 
-    monkeypatch.setattr(kbparse.ingest_worker, "read_file", read_file)
+    monkeypatch.setattr(kbparse.ingestion.worker, "read_file", read_file)
     result = runner.invoke(app, ["ingest", str(small_corpus(dataset.parent.parent / "in")), "--out", str(dataset), "--workers", "1", "-q"])
     assert result.exit_code == 2, result.output
     line = one_line(result.stderr)
@@ -328,7 +328,7 @@ def test_an_interrupted_or_crashed_run_removes_its_spill_and_staging(dataset, mo
         seen.append(litter(dataset))
         raise failure("in the merge")
 
-    monkeypatch.setattr(kbparse.pipeline, "_merge_article_tables", merge_then_fail)
+    monkeypatch.setattr(kbparse.ingestion.pipeline, "_merge_article_tables", merge_then_fail)
     with pytest.raises(failure):
         ingest([small_corpus(dataset.parent.parent / "in")], dataset, workers=1)
     monkeypatch.undo()
@@ -407,16 +407,16 @@ def test_spill_is_compressed_and_each_file_goes_once_its_last_range_is_merged(tm
     single = tmp_path / "single"
     ingest([src], single, workers=1)
 
-    monkeypatch.setattr(kbparse.pipeline, "BATCH_FILES", 10)  # one batch per folder, as discovery yields them
-    monkeypatch.setattr(kbparse.merge, "RANGE_BYTES", 1)  # as many ranges as articles
+    monkeypatch.setattr(kbparse.ingestion.pipeline, "BATCH_FILES", 10)  # one batch per folder, as discovery yields them
+    monkeypatch.setattr(kbparse.ingestion.merge, "RANGE_BYTES", 1)  # as many ranges as articles
     codecs, alive = set(), []
-    real_merge, real_sql = kbparse.pipeline._merge_article_tables, kbparse.merge.pq
+    real_merge, real_sql = kbparse.ingestion.pipeline._merge_article_tables, kbparse.ingestion.merge.pq
 
     def merge(store, staging, version, previous, spill, *rest):
         files = sorted((spill / "articles").glob("*.parquet"))
         assert len(files) == 3
         codecs.update(pq.ParquetFile(f).metadata.row_group(0).column(0).compression for f in files)
-        spans = {f: kbparse.merge.id_span(f) for f in files}
+        spans = {f: kbparse.ingestion.merge.id_span(f) for f in files}
 
         def spy(con):
             def sql(query):
@@ -437,11 +437,11 @@ def test_spill_is_compressed_and_each_file_goes_once_its_last_range_is_merged(tm
             def __getattr__(self, name):
                 return getattr(self.con, name)
 
-        connect = kbparse.merge.connect
-        monkeypatch.setattr(kbparse.merge, "connect", lambda *a: Con(connect(*a)))
+        connect = kbparse.ingestion.merge.connect
+        monkeypatch.setattr(kbparse.ingestion.merge, "connect", lambda *a: Con(connect(*a)))
         return real_merge(store, staging, version, previous, spill, *rest)
 
-    monkeypatch.setattr(kbparse.pipeline, "_merge_article_tables", merge)
+    monkeypatch.setattr(kbparse.ingestion.pipeline, "_merge_article_tables", merge)
     ranged = tmp_path / "ranged"
     ingest([src], ranged, workers=1)
     assert codecs == {"ZSTD"}

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from conftest import DATA
-from kbparse.discover import InputError
-from kbparse.pipeline import ingest
+from kbparse.ingestion.discover import InputError
+from kbparse.ingestion.pipeline import ingest
 from kbparse.store import OutputError
 from test_ingest import snapshot
 

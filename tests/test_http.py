@@ -20,8 +20,8 @@ from typer.testing import CliRunner
 import kbparse
 from conftest import DATA, SAMPLE_ARCHIVE
 from kbparse.cli import app
-from kbparse.discover import Discovery, iter_sources
-from kbparse.pipeline import ingest
+from kbparse.ingestion.discover import Discovery, iter_sources
+from kbparse.ingestion.pipeline import ingest
 from test_ingest import snapshot
 
 pytest.importorskip("aiohttp")

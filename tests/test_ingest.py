@@ -15,8 +15,8 @@ from typer.testing import CliRunner
 from articles import md_article, txt_article, write_article
 from conftest import DATA, SAMPLE, needs_sample
 from kbparse.cli import app
-from kbparse.discover import InputError
-from kbparse.pipeline import ingest
+from kbparse.ingestion.discover import InputError
+from kbparse.ingestion.pipeline import ingest
 from kbparse.schema import tables
 from kbparse.store import OutputError
 
@@ -321,7 +321,7 @@ def test_outcomes_keep_every_field_through_pickling_and_refuse_batches_out_of_or
     from datetime import date
     from types import SimpleNamespace
 
-    from kbparse.ingest_worker import Outcomes
+    from kbparse.ingestion.worker import Outcomes
 
     first, second = Outcomes(0), Outcomes(2)
     sha = hashlib.sha256(b"x").digest()

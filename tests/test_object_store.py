@@ -19,7 +19,7 @@ from conftest import DATA
 from kbparse.cli import app
 from kbparse.dataset import DatasetError, resolve
 from kbparse.object_store import MANIFEST, ObjectStore
-from kbparse.pipeline import ingest
+from kbparse.ingestion.pipeline import ingest
 from kbparse.schema import tables
 from kbparse.store import OutputError
 from test_ingest import snapshot

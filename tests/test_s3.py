@@ -16,7 +16,7 @@ import pytest
 import kbparse
 from articles import txt_article, write_article
 from conftest import DATA
-from kbparse.pipeline import ingest
+from kbparse.ingestion.pipeline import ingest
 from kbparse.schema import tables
 from test_crash import killed_runs, run
 from test_ingest import snapshot

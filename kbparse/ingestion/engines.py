@@ -10,7 +10,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
 
-from .errors import UsageError
+from ..errors import UsageError
 
 ENGINES = ("local", "dask")
 
@@ -27,7 +27,7 @@ class LocalEngine:
         # Modules every worker needs, imported once in the fork server rather
         # than by each worker at its first task. Not pyarrow: it starts threads
         # on import, and a process with threads is not safe to fork from.
-        ctx.set_forkserver_preload(["kbparse.ingest_worker", "kbparse.parse"])
+        ctx.set_forkserver_preload(["kbparse.ingestion.worker", "kbparse.parse"])
         _start_forkserver_quietly()
         self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx)
 

@@ -24,14 +24,15 @@ from pathlib import Path
 
 import pyarrow as pa
 
-from . import __version__
-from .discover import Discovery, Source, is_archive_name, is_url, iter_sources, read_here, read_sources, still_there
-from .environment import environment_errors
-from .errors import printable
-from .ingest_worker import EAGER_FACTS, FORMATS, STAGES, Outcomes
-from .schema import Table, article_tables, table
-from .output import open_store
-from .tables import build, build_from_rows, column_values, sort_rows
+from .. import __version__
+from ..environment import environment_errors
+from ..errors import printable
+from ..output import open_store
+from ..schema import Table, article_tables, table
+from ..tables import build, build_from_rows, column_values, sort_rows
+from ..urls import is_url
+from .discover import Discovery, Source, is_archive_name, iter_sources, read_here, read_sources, still_there
+from .worker import EAGER_FACTS, FORMATS, STAGES, Outcomes
 
 # progress(files parsed, files to parse or None while discovery is still going)
 Progress = Callable[[int, int | None], None]
@@ -136,7 +137,7 @@ class _Parser:
         elif not self._parallel():
             # One process: parse as we go, so that the bytes of a streamed
             # archive's members are not all held until discovery ends.
-            from .ingest_worker import parse_batch
+            from .worker import parse_batch
 
             batch, self.buffer = self.buffer, []
             self._done(parse_batch(*self._task(batch)), len(batch))
@@ -149,7 +150,7 @@ class _Parser:
             self.pool_started = time.perf_counter()
         while len(self.pending) >= self.workers * 3:
             self._collect()
-        from .ingest_worker import parse_batch
+        from .worker import parse_batch
 
         self.pending.append((len(batch), self.pool.submit(parse_batch, *self._task(batch))))
 
@@ -190,7 +191,7 @@ class _Parser:
             if self.pool or (self.engine == "dask"):
                 self._submit(batch)
             else:
-                from .ingest_worker import parse_batch
+                from .worker import parse_batch
 
                 self._done(parse_batch(*self._task(batch)), len(batch))
         while self.pending:
@@ -200,7 +201,7 @@ class _Parser:
     def facts(self, keep: list[int]) -> None:
         """Make the facts tables' spill files of the inputs numbered `keep`
         (sorted): the winning copies, each batch's on the workers that parsed."""
-        from .ingest_worker import facts_batch
+        from .worker import facts_batch
 
         tasks = []
         for batch_no, base, n in self.spans:
@@ -385,7 +386,7 @@ def ingest(
         stale = store.stale_tables(previous, article_tables())
         if stale:
             # Its rows cannot be merged with this version's: a rebuild is the only way.
-            from .store import OutputError
+            from ..store import OutputError
 
             raise OutputError(
                 f"{store.out} was written by an earlier kbparse whose tables differ from this one's "

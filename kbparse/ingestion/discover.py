@@ -30,8 +30,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-from .environment import is_exhausted
-from .errors import UsageError
+from ..environment import is_exhausted
+from ..errors import UsageError
+from ..urls import is_url, local_path, url_filesystem
 
 ARTICLE_SUFFIXES = (".txt", ".md")
 ARCHIVE_SUFFIXES = (".zip", ".tar.gz", ".tgz", ".tar")
@@ -203,30 +204,8 @@ def still_there(paths: list[str | os.PathLike[str]]) -> None:
             raise FileNotFoundError(errno.ENOENT, os.strerror(errno.ENOENT), os.path.abspath(text))
 
 
-def is_url(path: str) -> bool:
-    return "://" in path
-
-
-def local_path(url: str) -> str:
-    """file:///a/b -> /a/b"""
-    from urllib.parse import unquote, urlparse
-
-    return unquote(urlparse(url).path)
-
-
-def url_filesystem(url: str, error: type[Exception] = InputError):
-    """(fsspec filesystem, path without protocol) of a URL; a protocol whose
-    package is missing or a malformed URL raises `error`, naming the URL."""
-    try:
-        import fsspec
-
-        return fsspec.core.url_to_fs(url)
-    except (ImportError, ValueError) as exc:
-        raise error(f"{url}: {exc}") from None
-
-
 def _check_remote(url: str) -> str:
-    fs, root = url_filesystem(url)
+    fs, root = url_filesystem(url, InputError)
     try:
         exists = fs.exists(root)
     except (ImportError, ValueError) as exc:
@@ -258,7 +237,7 @@ def _open_stream(url: str):
     """A URL opened for one sequential read. Over HTTP, fsspec's stream file
     (block_size=0): no range requests, which not every server answers, and
     nothing cached."""
-    fs, path = url_filesystem(url)
+    fs, path = url_filesystem(url, InputError)
     return fs.open(path, "rb", **({"block_size": 0} if url.lower().startswith(("http://", "https://")) else {}))
 
 

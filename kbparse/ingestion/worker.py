@@ -15,9 +15,9 @@ import time
 from array import array
 from datetime import date
 
+from ..environment import is_exhausted
+from ..errors import ArticleSyntaxError, KbParseError
 from .discover import Source, read_file
-from .environment import is_exhausted
-from .errors import ArticleSyntaxError, KbParseError
 
 SRC = "_src"
 # No KB article comes near this; a larger file would only cost a worker its memory.
@@ -113,8 +113,8 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     started = clock()
     import pyarrow as pa
 
-    from .parse import parse_text
-    from .tables import ROW, article_rows
+    from ..parse import parse_text
+    from ..tables import ROW, article_rows
 
     result = Outcomes(base)
     records = []
@@ -151,7 +151,7 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         t_parse += clock() - t1
     t_rows = t_spill = 0.0
     if records:
-        from .schema import table
+        from ..schema import table
 
         t0 = clock()
         # Spill files sorted by article id, in small row groups: the merge
@@ -185,8 +185,8 @@ def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, fl
     facts took and those their writing took."""
     import pyarrow as pa
 
-    from .schema import table
-    from .tables import ROW, fact_rows
+    from ..schema import table
+    from ..tables import ROW, fact_rows
 
     clock = time.perf_counter
     t0 = clock()

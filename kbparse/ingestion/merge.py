@@ -17,8 +17,8 @@ from pathlib import Path
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from .ingest_worker import SRC
-from .schema import Table
+from ..schema import Table
+from .worker import SRC
 
 # DuckDB's share of memory for sorting and joining; beyond it, it spills to disk.
 DUCKDB_MEMORY = "256MB"
