@@ -3,8 +3,9 @@
 Stages: discover the inputs, decide what changed since the last run (size and
 mtime against the `sources` table), parse the changed files in worker
 processes (batches of files, not one at a time), keep one row per article
-(newest date, then txt over md, then the first path), and commit a new version
-of every table atomically (kbparse.store). Tables no change touched are
+(newest date, then txt over md, then the first path), make the facts of the
+winning copies the parse did not make (kbparse.ingestion.worker), merge, and
+commit a new version of every table atomically (kbparse.store). Tables no change touched are
 hard-linked from the previous version, so a re-run over unchanged inputs
 reads no article and writes almost nothing.
 """

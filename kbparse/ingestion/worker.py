@@ -1,5 +1,7 @@
 """What a worker does with one batch of input files: read, hash, parse, and
-write the batch's article tables as spill files. Kept apart so that worker
+write the batch's article tables as spill files (parse_batch); then, once the
+run knows which copy of each article wins, the facts tables of the winners
+whose facts the parse did not make (facts_batch). Kept apart so that worker
 processes (local or Dask) import only what they need.
 
 Only the per-file outcomes travel back; the rows stay on disk, so memory does
