@@ -156,6 +156,11 @@ def _facts(sources: Iterable[tuple[str, str | None, Sequence[tuple[str, str]]]])
     return out
 
 
+def fact_source(article: Article) -> tuple[str, str | None, list[tuple[str, str]]]:
+    """What the facts of an article are read from, as fact_rows takes it."""
+    return article.article_id, article.preamble, [(s.heading, s.text) for s in article.sections]
+
+
 def fact_rows(sources: Iterable[tuple[str, str | None, Sequence[tuple[str, str]]]], *,
               with_row: bool = False) -> dict[str, pa.Table]:
     """The facts tables of articles given as (article_id, preamble, [(heading,
@@ -183,7 +188,7 @@ def article_rows(records: Iterable[tuple[Article, str]], *, with_row: bool = Fal
     """
     records = list(records)
     out = {}
-    facts_cols = _facts((a.article_id, a.preamble, [(s.heading, s.text) for s in a.sections]) for a, _ in records) if facts else {}
+    facts_cols = _facts(fact_source(a) for a, _ in records) if facts else {}
     for t in article_tables():
         if t.name in facts_cols:
             cols = facts_cols[t.name]

@@ -58,6 +58,12 @@ def _count(con, sql: str) -> int:
     return con.execute(f"select count(*) from ({sql})").fetchone()[0]
 
 
+def _violations(con, t: Table, check: str, sql: str, what: str, examples: str | None = None) -> list[Finding]:
+    """A finding "N <what>, e.g. ..." when the query `sql` returns N > 0 rows."""
+    n = _count(con, sql)
+    return [Finding(t.name, check, f"{n} {what}, e.g. {_examples(con, examples or sql)}")] if n else []
+
+
 def _check_rows(con, t: Table) -> list[Finding]:
     found = []
     for c in t.columns:
@@ -67,26 +73,21 @@ def _check_rows(con, t: Table) -> list[Finding]:
                 found.append(Finding(t.name, "not null", f"{n} row(s) with no {c.name}"))
     key = ", ".join(f'"{k}"' for k in t.key)
     dupes = f"select {key}, count(*) as n from {t.name} group by {key} having count(*) > 1"
-    n = _count(con, dupes)
-    if n:
-        found.append(Finding(t.name, "unique key", f"{n} value(s) of ({', '.join(t.key)}) occur more than once, e.g. {_examples(con, f'select {key} from ({dupes})')}"))
+    found += _violations(con, t, "unique key", dupes, f"value(s) of ({', '.join(t.key)}) occur more than once",
+                         examples=f"select {key} from ({dupes})")
     if t.parent:
         orphans = (
             f"select distinct c.article_id from {t.name} c anti join {t.parent} p using (article_id) "
             "where c.article_id is not null"  # a null is the not-null check's finding
         )
-        n = _count(con, orphans)
-        if n:
-            found.append(Finding(t.name, "parent", f"{n} article_id(s) not in {t.parent}, e.g. {_examples(con, orphans)}"))
+        found += _violations(con, t, "parent", orphans, f"article_id(s) not in {t.parent}")
     if t.position:
         gaps = (
             f'select article_id from {t.name} group by article_id '
             f'having min("{t.position}") <> 0 or max("{t.position}") <> count(*) - 1 '
             f'or count(distinct "{t.position}") <> count(*)'
         )
-        n = _count(con, gaps)
-        if n:
-            found.append(Finding(t.name, "positions", f"{n} article(s) whose {t.position} is not 0..n-1, e.g. {_examples(con, gaps)}"))
+        found += _violations(con, t, "positions", gaps, f"article(s) whose {t.position} is not 0..n-1")
     if t.parent_position:
         pp_, pos = t.parent_position, t.position
         bad = (
@@ -94,9 +95,7 @@ def _check_rows(con, t: Table) -> list[Finding]:
             f'where c."{pp_}" is not null and (c."{pp_}" >= c."{pos}" or not exists '
             f'(select 1 from {t.name} p where p.article_id = c.article_id and p."{pos}" = c."{pp_}"))'
         )
-        n = _count(con, bad)
-        if n:
-            found.append(Finding(t.name, "parent position", f"{n} row(s) whose {pp_} is not an earlier {pos} of the same article, e.g. {_examples(con, bad)}"))
+        found += _violations(con, t, "parent position", bad, f"row(s) whose {pp_} is not an earlier {pos} of the same article")
     return found
 
 

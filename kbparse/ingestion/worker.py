@@ -116,7 +116,7 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     import pyarrow as pa
 
     from ..parse import parse_text
-    from ..tables import ROW, article_rows
+    from ..tables import ROW, article_rows, fact_source
 
     result = Outcomes(base)
     records = []
@@ -151,7 +151,7 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             records.append((article, digest.hexdigest()))
             record_src.append(base + i)
         t_parse += clock() - t1
-    t_rows = t_spill = 0.0
+    t_rows = t_spill = t_facts = 0.0
     if records:
         from ..schema import table
 
@@ -171,12 +171,11 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             _write_spill(t, spill_path(spill, name, batch_no), rows)
             t_spill += clock() - t1
         t_rows = clock() - t0 - t_spill
-        eager = [(k, a) for k, (a, _) in enumerate(records) if a.source_format == EAGER_FACTS]
-        sources = [(a.article_id, a.preamble, [(s.heading, s.text) for s in a.sections]) for _, a in eager]
-        t_facts, spilled = _spill_facts(sources, [srcs[k] for k, _ in eager], lambda name: spill_path(spill, name, batch_no))
-        t_spill += spilled
-    else:
-        t_facts = 0.0
+        eager = [k for k, (a, _) in enumerate(records) if a.source_format == EAGER_FACTS]
+        if eager:  # a batch of md pages has none: no empty facts files
+            sources = [fact_source(records[k][0]) for k in eager]
+            t_facts, spilled = _spill_facts(sources, [srcs[k] for k in eager], lambda name: spill_path(spill, name, batch_no))
+            t_spill += spilled
     result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, t_facts, clock() - started))
     return result
 
