@@ -112,7 +112,7 @@ PROFILE_ROWS = [
     ("worker busy, both passes (sum)", "worker busy", True),
     ("worker idle in pool span (sum)", "worker idle", True),
     ("choosing each article's winning copy", "winners", False),
-    ("facts pass (winners not made at parse)", "facts phase", False),
+    ("second pass: winners' owed rows, facts", "facts phase", False),
     ("merge (DuckDB)", "merge", False),
     ("sources, rejects tables", "bookkeeping", False),
     ("commit (small tables, runs, rename)", "commit", False),

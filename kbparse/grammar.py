@@ -205,6 +205,19 @@ def _trailer(d: Dialect, rx: _Patterns, unprefix) -> tuple[str, object]:
     return block, lambda raw: pairs([raw])
 
 
+_END = pp.StringEnd().set_name("end of article")
+
+
+class ArticleHead(NamedTuple):
+    """What the grammar finds of an article's identity, its body matched but not cut."""
+
+    article_id: str | None
+    date: str | None
+    product_code: str | None
+    front: str
+    fields: Pairs
+
+
 @cache
 def article_grammar(name: str) -> pp.ParserElement:
     """The whole-article grammar of the named dialect (built once, then reused).
@@ -212,6 +225,30 @@ def article_grammar(name: str) -> pp.ParserElement:
     Its parse results are one token, an ArticleParts; texts in it still have
     their blank lines (kbparse.record trims them).
     """
+    start, fields, body, body_action = _elements(name)
+    grammar = start + fields + body.copy().add_parse_action(body_action) + _END
+    grammar.parse_with_tabs()
+    grammar.add_parse_action(lambda t: [ArticleParts(*t[0], t[1], *t[2])])
+    return grammar.set_name(f"{name} article")
+
+
+@cache
+def head_grammar(name: str) -> pp.ParserElement:
+    """The same grammar, accepting and rejecting exactly the same texts at the
+    same places, whose parse results are one ArticleHead: the body is matched
+    but not cut into sections, which is most of a parse's cost. An ingest reads
+    a copy that may lose to another copy of its article this way first."""
+    start, fields, body, _ = _elements(name)
+    grammar = start + fields + body + _END
+    grammar.parse_with_tabs()
+    grammar.add_parse_action(lambda t: [ArticleHead(*t[0], t[1])])
+    return grammar.set_name(f"{name} article")
+
+
+def _elements(name: str) -> tuple[pp.ParserElement, pp.ParserElement, pp.ParserElement, object]:
+    """The article's elements (first line(s), field lines, body without its
+    action) and the body's parse action, of which both grammars are made (each
+    cached on its own, so that clearing one's cache rebuilds it from the dialect)."""
     d = dialect(name)
     rx = _Patterns(d)
     unprefix = _unprefixer(d)
@@ -267,8 +304,4 @@ def article_grammar(name: str) -> pp.ParserElement:
             trailer_pairs(trailer_raw) if trailer_raw is not None else None,
         )]
 
-    body.add_parse_action(body_action)
-    grammar = start + fields + body + pp.StringEnd().set_name("end of article")
-    grammar.parse_with_tabs()
-    grammar.add_parse_action(lambda t: [ArticleParts(*t[0], t[1], *t[2])])
-    return grammar.set_name(f"{name} article")
+    return start, fields, body, body_action

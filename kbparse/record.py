@@ -11,6 +11,7 @@ import re
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 from functools import lru_cache
+from typing import NamedTuple
 
 import pyparsing as pp
 
@@ -273,6 +274,36 @@ def _by_field(pairs, labels: dict[str, str], others: dict[str, str]) -> dict[str
     return {name: " ".join(values) for name, values in out.items()}
 
 
+class ArticleKey(NamedTuple):
+    """Which article a file holds, how new it is and in which dialect: what an
+    ingest chooses between copies of one article by."""
+
+    article_id: str
+    last_modified: date | None
+    source_format: str
+
+
+def _identity(written_id: str | None, written_date: str | None, header: dict[str, str],
+              d: Dialect, text: str, source: str | None) -> tuple[str, date | None]:
+    """The article id and date, checked: every error a record can have beyond
+    the grammar's is here, so that article_key raises what build_article does."""
+    article_id = written_id or header.get("article_id", "").strip()
+    if not _ARTICLE_ID.fullmatch(article_id or ""):
+        raise ArticleSyntaxError(
+            f"header gives no article id of the form Q123456 (found {article_id!r})",
+            source=source,
+            expected="article id",
+        )
+    return article_id, _parse_date(written_date or header.get("last_modified"), d, text, source)
+
+
+def article_key(results: pp.ParseResults, d: Dialect, text: str, source: str | None = None) -> ArticleKey:
+    """The key of an article from its head's parse results (one grammar.ArticleHead)."""
+    head = results[0]
+    header = _by_field(head.fields, d.header_fields, {})
+    return ArticleKey(*_identity(head.article_id, head.date, header, d, text, source), d.name)
+
+
 def build_article(
     results: pp.ParseResults, d: Dialect, text: str, source: str | None = None
 ) -> Article:
@@ -280,6 +311,7 @@ def build_article(
     parts = results[0]
     others: dict[str, str] = {}
     header = _by_field(parts.fields, d.header_fields, others)
+    article_id, last_modified = _identity(parts.article_id, parts.date, header, d, text, source)
 
     meta: dict[str, list[str]] = {}
     preamble_raw, preamble_metas = parts.preamble
@@ -289,13 +321,6 @@ def build_article(
         sections.append(Section(heading, _content(raw, metas, meta, d) or ""))
     tr = _by_field(parts.trailer, d.trailer, others) if parts.trailer is not None else {}
 
-    article_id = parts.article_id or header.get("article_id", "").strip()
-    if not _ARTICLE_ID.fullmatch(article_id or ""):
-        raise ArticleSyntaxError(
-            f"header gives no article id of the form Q123456 (found {article_id!r})",
-            source=source,
-            expected="article id",
-        )
     title = header.get("title") if "title" in header else _front_title(parts.front)
     body = "\n".join(t for t in [preamble, *(s.text for s in sections)] if t)
     references = dict.fromkeys(
@@ -311,7 +336,7 @@ def build_article(
         article_id=article_id,
         kb_number=int(article_id[1:]),
         title=_one_line(title),
-        last_modified=_parse_date(parts.date or header.get("last_modified"), d, text, source),
+        last_modified=last_modified,
         product_code=_one_line(parts.product_code),
         product_name=_product_name(header.get("product_name"), d),
         versions=versions,

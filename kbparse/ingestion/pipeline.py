@@ -33,7 +33,7 @@ from ..schema import Table, article_tables, table
 from ..tables import build, build_from_rows, column_values, sort_rows
 from ..urls import is_url
 from .discover import Discovery, Source, is_archive_name, iter_sources, read_here, read_sources, still_there
-from .worker import EAGER_FACTS, FORMATS, STAGES, Outcomes
+from .worker import EAGER, FORMATS, STAGES, Outcomes
 
 # progress(files parsed, files to parse or None while discovery is still going)
 Progress = Callable[[int, int | None], None]
@@ -199,27 +199,35 @@ class _Parser:
             self._collect()
         return self.outcomes
 
-    def facts(self, keep: list[int]) -> None:
-        """Make the facts tables' spill files of the inputs numbered `keep`
-        (sorted): the winning copies, each batch's on the workers that parsed."""
-        from .worker import facts_batch
+    def finish_winners(self, owed: list[int]) -> dict[int, tuple]:
+        """Make what the parse owes the winning copies numbered `owed` (sorted),
+        each batch's on the workers: the rows of those it only keyed, the facts
+        of all (kbparse.ingestion.worker.finish_batch). Returns the rejects, by
+        input number, of keyed copies that changed or went away meanwhile."""
+        from .worker import finish_batch
 
+        out = self.outcomes
         tasks = []
         for batch_no, base, n in self.spans:
-            lo, hi = bisect.bisect_left(keep, base), bisect.bisect_left(keep, base + n)
+            lo, hi = bisect.bisect_left(owed, base), bisect.bisect_left(owed, base + n)
             if hi > lo:
-                tasks.append((self.spill, batch_no, keep[lo:hi]))
+                keep = owed[lo:hi]
+                keyed = {k: (self.submitted[k], bytes(out.sha256[32 * k : 32 * k + 32])) for k in keep if out.keyed[k]}
+                tasks.append((self.spill, batch_no, keep, keyed))
         if self.pool is None:
-            seconds = [facts_batch(*task) for task in tasks]
+            done = [finish_batch(*task) for task in tasks]
         else:
-            futures = [self.pool.submit(facts_batch, *task) for task in tasks]
+            futures = [self.pool.submit(finish_batch, *task) for task in tasks]
             t0 = time.perf_counter()
-            seconds = [f.result() for f in futures]
+            done = [f.result() for f in futures]
             self.last_result = time.perf_counter()
             self.waited += self.last_result - t0
-        for done in seconds:
-            for i, sec in enumerate(done):
-                self.outcomes.seconds[i] += sec
+        rejects: dict[int, tuple] = {}
+        for seconds, failed in done:
+            rejects.update(failed)
+            for i, sec in enumerate(seconds):
+                out.seconds[i] += sec
+        return rejects
 
     def close(self) -> None:
         """Stop the workers (cancelling what is queued); safe to call twice."""
@@ -420,14 +428,21 @@ def ingest(
                 duplicates = sum(1 for p in seen if outcome_now[index[p]] == "duplicate")
             else:
                 carried = [i for i, p in enumerate(prev.col("source_path")) if p not in parsing and p not in dropped]
-                winners = _choose_winners(prev, carried, outcomes, files)
-                winning = set(winners.values())
-                articles = len(winners)
-                keep_src = [k for k, p in enumerate(files) if p in winning]
-                # The winners whose facts the parse did not make at once.
-                eager = FORMATS.index(EAGER_FACTS)
                 t_facts = time.perf_counter()
-                parser.facts([k for k in keep_src if outcomes.fmt[k] != eager])
+                eager, made = FORMATS.index(EAGER), set()
+                while True:
+                    winners = _choose_winners(prev, carried, outcomes, files)
+                    winning = set(winners.values())
+                    keep_src = [k for k, p in enumerate(files) if p in winning]
+                    # What the parse owes a winner it did not read in full (worker.EAGER).
+                    owed = [k for k in keep_src if outcomes.fmt[k] != eager and k not in made]
+                    made.update(owed)
+                    failed = parser.finish_winners(owed) if owed else {}
+                    if not failed:
+                        break
+                    # A copy changed mid-run: it is rejected, and its article's next copy wins.
+                    outcomes.rejects.update(failed)
+                articles = len(winners)
                 timings["facts phase"] = time.perf_counter() - t_facts
             timings["winners"] = time.perf_counter() - t_winners - timings.get("facts phase", 0.0)
         finally:

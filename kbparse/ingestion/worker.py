@@ -1,8 +1,10 @@
-"""What a worker does with one batch of input files: read, hash, parse, and
-write the batch's article tables as spill files (parse_batch); then, once the
-run knows which copy of each article wins, the facts tables of the winners
-whose facts the parse did not make (facts_batch). Kept apart so that worker
-processes (local or Dask) import only what they need.
+"""What a worker does with one batch of input files: read, hash, parse (or
+only key, see EAGER), and write the batch's article tables as spill files
+(parse_batch); then, once the run knows which copy of each article wins, the
+rows the batch still owes its winners: the article tables of those it only
+keyed, the facts tables of those whose facts the parse did not make
+(finish_batch). Kept apart so that worker processes (local or Dask) import
+only what they need.
 
 Only the per-file outcomes travel back; the rows stay on disk, so memory does
 not grow with the corpus. Each spill row carries `_src`, the global number of
@@ -28,7 +30,7 @@ MAX_ARTICLE_BYTES = 64 * 2**20
 
 FORMATS = (None, "txt", "md")  # source_format by its code in Outcomes.fmt
 # What a worker's seconds went to, summed over its batches (Outcomes.seconds);
-# "busy" is the whole of parse_batch and facts_batch, so busy minus the rest is overhead.
+# "busy" is the whole of parse_batch and finish_batch, so busy minus the rest is overhead.
 STAGES = ("read", "parse", "rows", "spill", "facts", "busy")
 
 
@@ -38,7 +40,8 @@ class Outcomes:
     input file of the run, so entries are array slots, not objects (about
     130 bytes a file instead of 330)."""
 
-    __slots__ = ("base", "size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "rejects", "seconds")
+    __slots__ = ("base", "size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "keyed", "rejects",
+                 "seconds")
 
     def __init__(self, base: int = 0) -> None:
         self.base = base
@@ -49,6 +52,7 @@ class Outcomes:
         self.article_id: list[str | None] = []
         self.day = array("l")  # last_modified as date.toordinal(); 0 when none
         self.fmt = bytearray()  # index into FORMATS
+        self.keyed = bytearray()  # 1 when only keyed (parse.read_key): its rows are made if it wins
         # entry -> (kind, line, column, message) for a file that could not be ingested
         self.rejects: dict[int, tuple[str, int | None, int | None, str]] = {}
         self.seconds = array("d", bytes(8 * len(STAGES)))  # by STAGES, summed over batches
@@ -56,7 +60,9 @@ class Outcomes:
     def __len__(self) -> int:
         return len(self.size)
 
-    def add(self, size: int, mtime_ns: int, sha: bytes | None, article=None, reject=None) -> None:
+    def add(self, size: int, mtime_ns: int, sha: bytes | None, article=None, keyed: bool = False,
+            reject=None) -> None:
+        """`article`: the Article or ArticleKey read of the file."""
         if reject is not None:
             self.rejects[len(self)] = reject
         self.size.append(size)
@@ -66,6 +72,7 @@ class Outcomes:
         self.article_id.append(article.article_id if article else None)
         self.day.append(article.last_modified.toordinal() if article and article.last_modified else 0)
         self.fmt.append(FORMATS.index(article.source_format) if article else 0)
+        self.keyed.append(keyed)
 
     def extend(self, other: Outcomes) -> None:
         """Append a later batch's outcomes (its entries must follow ours)."""
@@ -73,7 +80,7 @@ class Outcomes:
             raise ValueError(f"batch of inputs {other.base}.. arrived after {self.base + len(self)} inputs")
         n = len(self)
         self.rejects.update((n + k, r) for k, r in other.rejects.items())
-        for name in ("size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt"):
+        for name in ("size", "mtime_ns", "hashed", "sha256", "article_id", "day", "fmt", "keyed"):
             getattr(self, name).extend(getattr(other, name))
         for i, sec in enumerate(other.seconds):
             self.seconds[i] += sec
@@ -96,16 +103,18 @@ class Outcomes:
 
 
 def spill_path(spill: str, table: str, batch_no: int, pass_: str = "b") -> str:
-    """A spill file of a batch; pass_ "f" for the facts pass's (facts_batch)."""
+    """A spill file of a batch; pass_ "w" and "f" for finish_batch's article and facts tables."""
     return f"{spill}/{table}/{pass_}{batch_no:07d}.parquet"
 
 
-# The copies whose facts parse_batch makes at once: the txt copy of an article
-# wins over its md page unless the page is newer (pipeline._winner_key), so its
-# facts are almost always kept, and making them now spares the second pass
-# (facts_batch) reading them back. Other winners get theirs in that pass; a
-# txt copy that loses has its facts dropped with its other rows.
-EAGER_FACTS = "txt"
+# The dialect whose copies parse_batch parses in full at once, rows and facts.
+# A txt copy wins over its md page unless the page is newer (pipeline._winner_key),
+# so it is almost always kept. A copy in another dialect that the worker read
+# from a path (and so can read again) is only keyed there (parse.read_key: the
+# same grammar and checks, no record, about a third of a parse) and made in
+# full by finish_batch if it wins: a corpus of both dialects holds most
+# articles twice, and the losing copies' rows would be dropped by the merge.
+EAGER = "txt"
 
 
 def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: int, base: int) -> Outcomes:
@@ -113,10 +122,9 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
     Input i of the batch is global input number base + i."""
     clock = time.perf_counter
     started = clock()
-    import pyarrow as pa
-
-    from ..parse import parse_text
-    from ..tables import ROW, article_rows, fact_source
+    from ..decode import decode
+    from ..dialects import detect
+    from ..parse import parse_text, read_key
 
     result = Outcomes(base)
     records = []
@@ -128,6 +136,7 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
             result.add(src.size, src.mtime_ns, None, reject=("too_large", None, None, message))
             continue
         t0 = clock()
+        again = data is None  # read here from its path, so finish_batch can read it again
         if data is None:
             try:
                 data = read_file(src.path)
@@ -140,44 +149,67 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         sha = digest.digest()
         t1 = clock()
         t_read += t1 - t0
+        text = decode(data)
+        d = detect(text)
+        deferred = again and d is not None and d.name != EAGER
         try:
-            article = parse_text(data, source=src.path)
-        except ArticleSyntaxError as exc:
-            result.add(len(data), src.mtime_ns, sha, reject=("syntax", exc.line, exc.column, str(exc)))
+            found = (read_key if deferred else parse_text)(text, d and d.name, source=src.path)
         except KbParseError as exc:
-            result.add(len(data), src.mtime_ns, sha, reject=("syntax", None, None, str(exc)))
+            result.add(len(data), src.mtime_ns, sha, reject=_reject(exc))
         else:
-            result.add(src.size, src.mtime_ns, sha, article)
-            records.append((article, digest.hexdigest()))
-            record_src.append(base + i)
+            result.add(src.size, src.mtime_ns, sha, found, deferred)
+            if not deferred:
+                records.append((found, digest.hexdigest()))
+                record_src.append(base + i)
         t_parse += clock() - t1
-    t_rows = t_spill = t_facts = 0.0
-    if records:
-        from ..schema import table
+    t_rows, t_spill = _spill_articles(records, record_src, lambda name: spill_path(spill, name, batch_no))
+    t_facts = 0.0
+    eager = [k for k, (a, _) in enumerate(records) if a.source_format == EAGER]
+    if eager:  # a batch of md pages has none: no empty facts files
+        from ..tables import fact_source
 
-        t0 = clock()
-        # Spill files sorted by article id, in small row groups: the merge
-        # reads a range of ids by row-group statistics. Every table's rows
-        # follow their records' order, so sorting the records (a stable sort,
-        # as Arrow's would be) sorts every table, without Arrow sorting each.
-        order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
-        records = [records[k] for k in order]
-        srcs = [record_src[k] for k in order]
-        lookup = pa.array(srcs, pa.int32())
-        for name, t in article_rows(records, with_row=True, facts=False).items():
-            t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
-            rows = max(64, table(name).batch_rows // 8)
-            t1 = clock()
-            _write_spill(t, spill_path(spill, name, batch_no), rows)
-            t_spill += clock() - t1
-        t_rows = clock() - t0 - t_spill
-        eager = [k for k, (a, _) in enumerate(records) if a.source_format == EAGER_FACTS]
-        if eager:  # a batch of md pages has none: no empty facts files
-            sources = [fact_source(records[k][0]) for k in eager]
-            t_facts, spilled = _spill_facts(sources, [srcs[k] for k in eager], lambda name: spill_path(spill, name, batch_no))
-            t_spill += spilled
+        sources = [fact_source(records[k][0]) for k in eager]
+        t_facts, spilled = _spill_facts(sources, [record_src[k] for k in eager], lambda name: spill_path(spill, name, batch_no))
+        t_spill += spilled
     result.seconds = array("d", (t_read, t_parse, t_rows, t_spill, t_facts, clock() - started))
     return result
+
+
+def _reject(exc: KbParseError) -> tuple[str, int | None, int | None, str]:
+    if isinstance(exc, ArticleSyntaxError):
+        return "syntax", exc.line, exc.column, str(exc)
+    return "syntax", None, None, str(exc)
+
+
+def _spill_articles(records: list[tuple], srcs: list[int], path) -> tuple[float, float]:
+    """Write the article tables of `records` ((article, content sha256)),
+    whose input numbers are `srcs`, to path(table name), sorting both lists
+    by article id; returns the seconds the rows took and those their writing took.
+
+    Spill files are sorted by article id, in small row groups: the merge
+    reads a range of ids by row-group statistics. Every table's rows follow
+    their records' order, so sorting the records (a stable sort, as Arrow's
+    would be) sorts every table, without Arrow sorting each."""
+    if not records:
+        return 0.0, 0.0
+    import pyarrow as pa
+
+    from ..schema import table
+    from ..tables import ROW, article_rows
+
+    clock = time.perf_counter
+    t0 = clock()
+    t_spill = 0.0
+    order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
+    records[:] = [records[k] for k in order]  # in place: the caller's facts follow the same order
+    srcs[:] = [srcs[k] for k in order]
+    lookup = pa.array(srcs, pa.int32())
+    for name, t in article_rows(records, with_row=True, facts=False).items():
+        t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
+        t1 = clock()
+        _write_spill(t, path(name), max(64, table(name).batch_rows // 8))
+        t_spill += clock() - t1
+    return clock() - t0 - t_spill, t_spill
 
 
 def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, float]:
@@ -200,22 +232,78 @@ def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, fl
     return t1 - t0, clock() - t1
 
 
-def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
-    """The facts tables of the batch's winning copies numbered `keep` (those
-    parse_batch did not make at once: EAGER_FACTS), as spill files beside the
-    batch's other tables; returns its seconds by STAGES.
+# What finish_batch reports of a keyed copy it could not make: the file
+# changed or went away after parse_batch read it, mid-run.
+CHANGED = "changed while this run read it (it was read twice); ingest it again"
 
-    Read from the batch's spilled `articles` (preamble) and `sections` rows,
-    once the run has chosen which copy of each article wins: the recognizers
-    cost as much as the parse, and a corpus of both dialects holds most
-    articles twice.
+
+def finish_batch(spill: str, batch_no: int, keep: list[int], keyed: dict[int, tuple[str, bytes]]
+                 ) -> tuple[array, dict[int, tuple[str, int | None, int | None, str]]]:
+    """What a batch still owes once the run knows which copy of each article
+    wins: of the winners numbered `keep` whose facts parse_batch did not make,
+    those it only keyed (`keyed`: input number -> (path, sha256 as read))
+    are read and parsed in full and get their article tables ("w" spill
+    files), and all get their facts tables ("f"). Returns the seconds by
+    STAGES, and the rejects (by input number) of keyed copies that could not
+    be made: changed or gone since parse_batch read them.
+
+    The facts of copies parse_batch made in full (archive members) are read
+    from the batch's spilled `articles` (preamble) and `sections` rows: the
+    recognizers cost as much as the parse, and only winners need them.
     """
     clock = time.perf_counter
     started = clock()
+    from ..parse import parse_text
+    from ..tables import fact_source
+
+    t_read = t_parse = 0.0
+    records, record_src = [], []
+    rejects = {}
+    for k in keep:
+        if k not in keyed:
+            continue
+        path, sha = keyed[k]
+        t0 = clock()
+        try:
+            data = read_file(path)
+        except OSError as exc:
+            if is_exhausted(exc):
+                raise
+            rejects[k] = ("unreadable", None, None, f"cannot read: {exc.strerror or exc}")
+            continue
+        digest = hashlib.sha256(data)
+        t1 = clock()
+        t_read += t1 - t0
+        if digest.digest() != sha:
+            rejects[k] = ("unreadable", None, None, CHANGED)
+            continue
+        try:
+            records.append((parse_text(data, source=path), digest.hexdigest()))
+        except KbParseError as exc:  # parse_batch's read_key said it parses: not the bytes it read
+            rejects[k] = _reject(exc)
+            continue
+        record_src.append(k)
+        t_parse += clock() - t1
+    t_rows, t_spill = _spill_articles(records, record_src, lambda name: spill_path(spill, name, batch_no, "w"))
+    sources = [(fact_source(a), k) for (a, _), k in zip(records, record_src)]
+    spilled = [k for k in keep if k not in keyed]
+    if spilled:
+        sources += _spilled_sources(spill, batch_no, spilled)
+    t_facts = 0.0
+    if sources:
+        sources.sort(key=lambda s: s[0][0])  # by article id, as spill files are
+        t_facts, t_written = _spill_facts([s for s, _ in sources], [k for _, k in sources],
+                                          lambda name: spill_path(spill, name, batch_no, "f"))
+        t_spill += t_written
+    return array("d", (t_read, t_parse, t_rows, t_spill, t_facts, clock() - started)), rejects
+
+
+def _spilled_sources(spill: str, batch_no: int, keep: list[int]) -> list[tuple[tuple, int]]:
+    """(fact source, input number) of the copies numbered `keep`, from the
+    batch's spilled rows; only the wanted rows become Python objects."""
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    # Only the wanted rows become Python objects.
     wanted = pa.array(keep, pa.int32())
     preambles, sections = (
         t.filter(pc.is_in(t[SRC], value_set=wanted))
@@ -225,12 +313,8 @@ def facts_batch(spill: str, batch_no: int, keep: list[int]) -> array:
     by_src: dict[int, list[tuple[str, str]]] = {}
     for heading, text, src in zip(*(sections[c].to_pylist() for c in ("heading", "text", SRC))):
         by_src.setdefault(src, []).append((heading, text))
-    # Spill rows are in article-id order (parse_batch), and so are these.
-    srcs = preambles[SRC].to_pylist()
-    sources = [(article_id, preamble, by_src.get(src, []))
-               for article_id, preamble, src in zip(preambles["article_id"].to_pylist(), preambles["preamble"].to_pylist(), srcs)]
-    t_facts, _ = _spill_facts(sources, srcs, lambda name: spill_path(spill, name, batch_no, "f"))
-    return array("d", (0.0, 0.0, 0.0, 0.0, t_facts, clock() - started))
+    return [((article_id, preamble, by_src.get(src, [])), src)
+            for article_id, preamble, src in zip(*(preambles[c].to_pylist() for c in ("article_id", "preamble", SRC)))]
 
 
 def _read_spill(path: str, columns: list[str]):
