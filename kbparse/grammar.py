@@ -22,7 +22,7 @@ is what makes this fast; pyparsing composes them)::
 Each pyparsing element costs an article a few microseconds of machinery
 (a ParseResults, its names, a parse-action call) whatever it matches, and that
 machinery, not the regular expressions, was most of the parse time. So an
-article is four elements: the header's first line(s), its field lines, the
+article is four elements (and, to parse, one: one_element_grammar): the header's first line(s), its field lines, the
 body, and the end. The body is one Regex made of the patterns of its parts
 above, each in an atomic group `(?>...)`: pyparsing never backtracks into an
 element it has matched, and an atomic group does not either, so the body
@@ -40,6 +40,7 @@ builds parse results only: the Article record is made in kbparse.record.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 from typing import NamedTuple
 
@@ -138,11 +139,14 @@ def _pairs(line_pattern: str, unprefix):
     return action
 
 
-def _header(d: Dialect, rx: _Patterns, unprefix) -> tuple[pp.ParserElement, pp.ParserElement, str]:
-    """The header's first element(s), its field lines, and the pattern of its end."""
+def _header(d: Dialect, rx: _Patterns, unprefix):
+    """The header's first element(s) and its field lines, each with its parse
+    action (also returned: the one-element grammar calls them), and the pattern
+    of the header's end."""
     p = rx.prefix
     fields = _rx(rf"(?:{p}{_LABEL}[ \t]*:[^\n]*\n)+", "header field lines")
-    fields.add_parse_action(_pairs(rf"^(?P<label>{_LABEL})[ \t]*:(?P<value>[^\n]*)$", unprefix))
+    fields_action = _pairs(rf"^(?P<label>{_LABEL})[ \t]*:(?P<value>[^\n]*)$", unprefix)
+    fields.add_parse_action(fields_action)
     # The header ends at a blank line or a ===== rule; any other line there is
     # an error in the header, not the start of the body. A rule that opens the
     # trailer is the trailer's (an article with no body between the two).
@@ -156,7 +160,8 @@ def _header(d: Dialect, rx: _Patterns, unprefix) -> tuple[pp.ParserElement, pp.P
             f"{d.document_label}: line (article id, date, [product code])",
             as_match=True,
         )
-        start.add_parse_action(lambda t: [(t[0]["article_id"], t[0]["date"], t[0]["product_code"], "")])
+        def start_action(t):
+            return [(t[0]["article_id"], t[0]["date"], t[0]["product_code"], "")]
     else:
         start = _rx(
             r"---[ \t]*\n(?P<front>(?:(?!---[ \t]*\n)[^\n]*\n)*)---[ \t]*\n"
@@ -164,8 +169,10 @@ def _header(d: Dialect, rx: _Patterns, unprefix) -> tuple[pp.ParserElement, pp.P
             "front matter and {% raw %}",
             as_match=True,
         )
-        start.add_parse_action(lambda t: [(None, None, None, t[0]["front"])])
-    return start, fields, end
+        def start_action(t):
+            return [(None, None, None, t[0]["front"])]
+    start.add_parse_action(start_action)
+    return start, start_action, fields, fields_action, end
 
 
 def _content(d: Dialect, rx: _Patterns, unprefix):
@@ -218,6 +225,15 @@ class ArticleHead(NamedTuple):
     fields: Pairs
 
 
+class _Elements(NamedTuple):
+    start: pp.ParserElement  # with start_action
+    start_action: Callable
+    fields: pp.ParserElement  # with fields_action
+    fields_action: Callable
+    body: pp.ParserElement  # without body_action
+    body_action: Callable
+
+
 @cache
 def article_grammar(name: str) -> pp.ParserElement:
     """The whole-article grammar of the named dialect (built once, then reused).
@@ -225,8 +241,8 @@ def article_grammar(name: str) -> pp.ParserElement:
     Its parse results are one token, an ArticleParts; texts in it still have
     their blank lines (kbparse.record trims them).
     """
-    start, fields, body, body_action = _elements(name)
-    grammar = start + fields + body.copy().add_parse_action(body_action) + _END
+    e = _elements(name)
+    grammar = e.start + e.fields + e.body.copy().add_parse_action(e.body_action) + _END
     grammar.parse_with_tabs()
     grammar.add_parse_action(lambda t: [ArticleParts(*t[0], t[1], *t[2])])
     return grammar.set_name(f"{name} article")
@@ -238,22 +254,54 @@ def head_grammar(name: str) -> pp.ParserElement:
     same places, whose parse results are one ArticleHead: the body is matched
     but not cut into sections, which is most of a parse's cost. An ingest reads
     a copy that may lose to another copy of its article this way first."""
-    start, fields, body, _ = _elements(name)
-    grammar = start + fields + body + _END
+    e = _elements(name)
+    grammar = e.start + e.fields + e.body + _END
     grammar.parse_with_tabs()
     grammar.add_parse_action(lambda t: [ArticleHead(*t[0], t[1])])
     return grammar.set_name(f"{name} article")
 
 
-def _elements(name: str) -> tuple[pp.ParserElement, pp.ParserElement, pp.ParserElement, object]:
-    """The article's elements (first line(s), field lines, body without its
-    action) and the body's parse action, of which both grammars are made (each
-    cached on its own, so that clearing one's cache rebuilds it from the dialect)."""
+@cache
+def one_element_grammar(name: str, head: bool = False) -> pp.ParserElement:
+    """article_grammar (head_grammar when `head`) as one Regex element: the
+    same texts accepted, the same parse results.
+
+    pyparsing's machinery costs each element of a parse a few microseconds
+    (a ParseResults, a parse action called through its wrapper), which for
+    the four elements above was a third of a parse. Each element matches
+    once and is never backtracked into, as is each atomic group here, and
+    the end is StringEnd's: its whitespace skipped, then the end of the text.
+    What this grammar cannot tell is where a text fails: kbparse.parse asks
+    the element-wise grammar that, on the rare text this one rejects.
+    """
+    e = _elements(name)
+    blanks = "".join(map(re.escape, sorted(_END.whiteChars)))
+    whole = _rx(
+        rf"(?>{e.start.pattern})(?P<fields>(?>{e.fields.pattern}))(?>{e.body.pattern})[{blanks}]*\Z",
+        f"{name} article",
+        as_match=True,
+    )
+
+    def action(t):
+        m = t[0]
+        first, fields = e.start_action([m])[0], e.fields_action([m["fields"]])
+        if head:
+            return [ArticleHead(*first, fields)]
+        return [ArticleParts(*first, fields, *e.body_action([m])[0])]
+
+    whole.add_parse_action(action)
+    return whole.parse_with_tabs()
+
+
+def _elements(name: str) -> _Elements:
+    """The article's elements and their parse actions, of which the grammars
+    above are made (each cached on its own, so that clearing one's cache
+    rebuilds it from the dialect)."""
     d = dialect(name)
     rx = _Patterns(d)
     unprefix = _unprefixer(d)
     content, split = _content(d, rx, unprefix)
-    start, fields, header_end = _header(d, rx, unprefix)
+    start, start_action, fields, fields_action, header_end = _header(d, rx, unprefix)
     trailer, trailer_pairs = _trailer(d, rx, unprefix)
     # The 'applies to' block may stand anywhere before the first section (after
     # a notice, after loose lines under the md header): the text around it is the
@@ -304,4 +352,4 @@ def _elements(name: str) -> tuple[pp.ParserElement, pp.ParserElement, pp.ParserE
             trailer_pairs(trailer_raw) if trailer_raw is not None else None,
         )]
 
-    return start, fields, body, body_action
+    return _Elements(start, start_action, fields, fields_action, body, body_action)

@@ -10,7 +10,7 @@ import pyparsing as pp
 from .decode import decode
 from .dialects import Dialect, detect, dialect, dialect_names
 from .errors import ArticleSyntaxError
-from .grammar import article_grammar, head_grammar
+from .grammar import article_grammar, head_grammar, one_element_grammar
 from .record import Article, ArticleKey, article_key, build_article
 
 
@@ -40,11 +40,18 @@ def _prepared(text: str | bytes, name: str | None, source: str | None) -> tuple[
     return text, _resolve_dialect(text, name, source)
 
 
-def _run(grammar: pp.ParserElement, text: str, d: Dialect, source: str | None) -> pp.ParseResults:
+def _run(name: str, head: bool, text: str, d: Dialect, source: str | None) -> pp.ParseResults:
+    """The parse results of the article (or its head) grammar of dialect `name`."""
     try:
         # No parse_all: the grammar ends in StringEnd, and parse_all builds new
         # elements on every call (~25 us an article).
-        return grammar.parse_string(text)
+        return one_element_grammar(name, head).parse_string(text)
+    except pp.ParseBaseException:
+        pass  # the element-wise grammar tells where and why (the same texts fail)
+    except RecursionError:
+        raise ArticleSyntaxError(f"{d.name} article too deeply nested to parse", source=source) from None
+    try:
+        return (head_grammar if head else article_grammar)(name).parse_string(text)
     except pp.ParseBaseException as exc:
         expected = exc.parser_element.name if exc.parser_element is not None else ""
         raise ArticleSyntaxError(
@@ -66,7 +73,7 @@ def parse_text(text: str | bytes, dialect: str | None = None, *, source: str | N
     offending line) when the text is not a KB article.
     """
     text, d = _prepared(text, dialect, source)
-    return build_article(_run(article_grammar(d.name), text, d, source), d, text, source)
+    return build_article(_run(d.name, False, text, d, source), d, text, source)
 
 
 def read_key(text: str | bytes, dialect: str | None = None, *, source: str | None = None) -> ArticleKey:
@@ -76,7 +83,7 @@ def read_key(text: str | bytes, dialect: str | None = None, *, source: str | Non
     parse_text raises on the same text, so a text read this way is known to
     parse."""
     text, d = _prepared(text, dialect, source)
-    return article_key(_run(head_grammar(d.name), text, d, source), d, text, source)
+    return article_key(_run(d.name, True, text, d, source), d, text, source)
 
 
 def parse_file(path: str | os.PathLike[str], dialect: str | None = None) -> Article:

@@ -136,3 +136,41 @@ def test_bad_date_is_reported_where_it_stands():
     with pytest.raises(kbparse.ArticleSyntaxError) as info:
         kbparse.parse_text(txt_article("x\n", date="31-FOO-2001"))
     assert info.value.line == 1 and "31-FOO-2001" in info.value.message
+
+
+def _texts_and_their_cut_variants():
+    """Whole articles (the shipped examples and seed, the sample when present)
+    and each of the examples cut after every line: texts that parse and texts
+    that fail at every place an article can."""
+    from conftest import DATA, sample_files
+    from kbparse.decode import decode
+
+    files = sorted(p for p in DATA.rglob("*") if p.suffix.upper() == ".TXT" or p.name in ("README.md",))
+    examples = [decode(p.read_bytes()) for p in files]
+    cut = [text[: i + 1] for text in examples for i, c in enumerate(text) if c == "\n"]
+    return examples + cut + [decode(p.read_bytes()) for p in sample_files()]
+
+
+def test_the_one_element_grammar_accepts_and_gives_what_the_element_wise_grammars_do():
+    import pyparsing as pp
+
+    from kbparse.dialects import detect
+    from kbparse.grammar import article_grammar, head_grammar, one_element_grammar
+
+    def outcome(grammar, text):
+        try:
+            return grammar.parse_string(text)[0]
+        except pp.ParseBaseException:
+            return "fails"
+
+    texts = _texts_and_their_cut_variants()
+    seen = {"fails": 0, "parses": 0}
+    for text in texts:
+        d = detect(text)
+        if d is None:
+            continue
+        for head, grammar in ((False, article_grammar), (True, head_grammar)):
+            expected = outcome(grammar(d.name), text)
+            assert outcome(one_element_grammar(d.name, head), text) == expected, (head, text[-200:])
+        seen["fails" if expected == "fails" else "parses"] += 1
+    assert seen["fails"] > 50 and seen["parses"] > 50  # both kinds of text were tried
