@@ -322,7 +322,9 @@ def find_error_messages(text: str) -> list[dict]:
     grammar = _grammar()
     # pyparsing reads a text with its tabs expanded; the offsets must be taken
     # in the same text as the blocks.
-    text = text.expandtabs()
+    # (A text without a tab is its own expansion: the test skips a scan of it.)
+    if "\t" in text:
+        text = text.expandtabs()
     # Only lines whose block passes the lead-in test, found with plain regex
     # tries: pyparsing is woken only for the blocks found, once per text.
     offsets = grammar.offsets(text)
