@@ -37,6 +37,7 @@ import threading
 from functools import cache
 
 import pyparsing as pp
+from ahocorasick_rs import AhoCorasick
 
 from .text import LocatedToken
 from .vocab import STRS, load_vocabulary
@@ -147,6 +148,10 @@ class _Grammar:
         self.not_lead_lower = _lower_words(v["not_lead_words"])
         self.plural_lower = _lower_words(v["plural_words"])
         self.singular_lower = _lower_words(v["singular_words"])
+        # The longest word of each lead phrase: a lead-in holds a phrase only
+        # if it holds that word verbatim, and seven in ten hold none. One
+        # automaton pass tells so for a fraction of the phrase regex's cost.
+        self.lead_keys = AhoCorasick(sorted({max(w.lower().split(), key=len) for w in v["lead_words"] if w.strip()}))
         self._memo = threading.local()
 
     def offsets(self, text: str) -> list[int]:
@@ -233,7 +238,10 @@ class _Grammar:
         if self.lead_lower and sentence.isascii():
             # The same test on the lowered text, without re.I and with the
             # phrases as a trie: about three times faster.
-            return bool(self.lead_lower.search(sentence.lower())) and not self.not_lead_lower.search(last_clause.lower())
+            low = sentence.lower()
+            if not self.lead_keys.find_matches_as_indexes(low):
+                return False
+            return bool(self.lead_lower.search(low)) and not self.not_lead_lower.search(last_clause.lower())
         return bool(self.lead.search(sentence)) and not self.not_lead.search(last_clause)
 
     # -- parse actions: ("quoted"|"alternate", start, end, [message texts]) -------
