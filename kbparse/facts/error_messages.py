@@ -234,14 +234,15 @@ class _Grammar:
         return self.lead_sentence(s, line_start, colon)
 
     def _is_message_lead(self, sentence: str) -> bool:
-        last_clause = sentence.rsplit(",", 1)[-1]
         if self.lead_lower and sentence.isascii():
             # The same test on the lowered text, without re.I and with the
             # phrases as a trie: about three times faster.
             low = sentence.lower()
-            if not self.lead_keys.find_matches_as_indexes(low):
+            if not self.lead_keys.find_matches_as_indexes(low) or not self.lead_lower.search(low):
                 return False
-            return bool(self.lead_lower.search(low)) and not self.not_lead_lower.search(last_clause.lower())
+            # (the last clause of the lowered sentence is the lowered last clause: ASCII)
+            return not self.not_lead_lower.search(low.rsplit(",", 1)[-1])
+        last_clause = sentence.rsplit(",", 1)[-1]
         return bool(self.lead.search(sentence)) and not self.not_lead.search(last_clause)
 
     # -- parse actions: ("quoted"|"alternate", start, end, [message texts]) -------
