@@ -362,6 +362,9 @@ class _Grammar:
         self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
         # Every offset of every anchor (overlapping ones too, as repeated finds give), in one pass.
         self.anchor_finder = AhoCorasick(list(self.anchors))
+        # The same over bytes, for ASCII text, whose byte offsets are its
+        # character offsets: the str automaton's conversion of them is skipped.
+        self.anchor_bytes = BytesAhoCorasick([a.encode() for a in self.anchors])
         # The reader takes apart the matches already located, and only them.
         self.read = _Read([t for t, _ in terminals]).set_name("a located error code")
         self.reader = self.read.parse_with_tabs()
@@ -411,7 +414,12 @@ class _Grammar:
         # Offsets found in the lowered text are tried in `text`.
         low = _lower_in_place(text)
         found_at: dict[str, list[int]] = {anchor: [] for anchor in self.anchors}
-        for i, at in _find_all(self.anchor_finder, self.anchors, low):
+        if low.isascii():
+            anchor_hits = [(i, at) for i, at, _ in
+                           self.anchor_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
+        else:
+            anchor_hits = _find_all(self.anchor_finder, self.anchors, low)
+        for i, at in anchor_hits:
             found_at[self.anchors[i]].append(at)
         found = []
         for priority, words, match, _ in self.scans:
@@ -432,6 +440,8 @@ class _Grammar:
 
     def codes(self, text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, str, str | None]]:
         """The (kind, code, source) rows of the spans, by the parse actions of their terminals."""
+        if not spans:
+            return []  # half the texts past the gate: no scan to set up for nothing
         self.read.start(spans)
         found = self.reader.scan_string(text, max_matches=len(spans), always_skip_whitespace=False)
         return [row for tokens, _, _ in found for row in tokens]
