@@ -72,7 +72,8 @@ def main() -> None:
         versions = {name: (lambda pkg=pkg: pkg.tables.fact_rows(sources)) for name, pkg in packages.items()}
         _alternate("fact_rows/article", versions, args.rounds, len(sources))
         if args.recognizers:
-            texts = [(h, t) for _, p, secs in sources for h, t in ([(None, p)] if p else []) + list(secs) if t]
+            texts = [(h, t) for _, p, secs in sources
+                     for h, t in ([(None, p)] if p else []) + list(secs) if t]
             for name in packages["new"].facts.extract._SCANNERS:
                 versions = {}
                 for side, pkg in packages.items():

@@ -75,7 +75,8 @@ def main() -> None:
         per_article = {}
         for side, pkg in (("old", old), ("new", kbparse)):
             per_article[side] = [pkg.facts.extract.facts_of(p, s) for _, p, s in sources[side]]
-        differ_facts_of = {i for i, (a, b) in enumerate(zip(per_article["old"], per_article["new"])) if a != b}
+        pairs = zip(per_article["old"], per_article["new"])
+        differ_facts_of = {i for i, (a, b) in enumerate(pairs) if a != b}
         rows = {}
         for side, pkg in (("old", old), ("new", kbparse)):
             tables = pkg.tables.fact_rows(sources[side], with_row=True)

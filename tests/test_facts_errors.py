@@ -288,6 +288,7 @@ def test_every_lead_phrase_wrapped_and_upper_cased_still_quotes_a_message():
 
 def test_the_gate_of_error_codes_lets_every_form_of_the_tests_through():
     # Each literal of the error-code gate, as the forms above spell them, over bytes of any script.
-    for text in ["Fehler \u00e4 error 5", "\u00e4 STOP 0x0000001E", "\u212a ORA-00942", "x \udc80 &H80004005 failed"]:
+    for text in ["Fehler \u00e4 error 5", "\u00e4 STOP 0x0000001E", "\u212a ORA-00942",
+                 "x \udc80 &H80004005 failed"]:
         assert error_codes._may_hold_code(text), text
         assert find_error_codes(text), text

@@ -151,7 +151,8 @@ class _Grammar:
         # The longest word of each lead phrase: a lead-in holds a phrase only
         # if it holds that word verbatim, and seven in ten hold none. One
         # automaton pass tells so for a fraction of the phrase regex's cost.
-        self.lead_keys = AhoCorasick(sorted({max(w.lower().split(), key=len) for w in v["lead_words"] if w.strip()}))
+        longest = {max(w.lower().split(), key=len) for w in v["lead_words"] if w.strip()}
+        self.lead_keys = AhoCorasick(sorted(longest))
         self._memo = threading.local()
 
     def offsets(self, text: str) -> list[int]:

@@ -197,7 +197,8 @@ class _Fixes:
     def located(self, text: str):
         """The fix phrases of `text`, left to right, without overlap, as
         (locator index, regex match)."""
-        found = self.key_finder.find_matches_as_indexes(text.encode("utf-8", "surrogatepass"), overlapping=True)
+        data = text.encode("utf-8", "surrogatepass")
+        found = self.key_finder.find_matches_as_indexes(data, overlapping=True)
         present = sorted({i for w, _, _ in found for i in self.locators_of_word[w]})
         if not present:
             return
