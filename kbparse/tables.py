@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from functools import cache
+from itertools import tee
 from operator import attrgetter
 from typing import TYPE_CHECKING
 
@@ -139,14 +140,17 @@ def _listed(records: Sequence[tuple[Article, str]], t: Table) -> dict[str, list]
 def _facts(sources: Iterable[tuple[str, str | None, Sequence[tuple[str, str]]]]) -> dict[str, dict[str, list]]:
     """Every facts table's columns from (article_id, preamble, sections) triples,
     one pass of the recognizers per article."""
-    from .facts.extract import FACT_TABLES, facts_of
+    from .facts.extract import FACT_TABLES, facts_of_many
 
     out: dict[str, dict[str, list]] = {}
     for name in FACT_TABLES:
         out[name] = {c.name: [] for c in table(name).columns}
         out[name][ROW] = []
-    for r, (article_id, preamble, sections) in enumerate(sources):
-        for name, rows in facts_of(preamble, sections).items():
+    # tee, not a list: the recognizers read one batch of articles ahead of the ids.
+    ids, read = tee(sources)
+    facts = facts_of_many((preamble, sections) for _, preamble, sections in read)
+    for r, ((article_id, _, _), found) in enumerate(zip(ids, facts)):
+        for name, rows in found.items():
             cols = out[name]
             for row in rows:
                 cols["article_id"].append(article_id)

@@ -272,3 +272,23 @@ def test_offsets_survive_a_character_that_lowers_to_two():
 def test_a_lone_surrogate_does_not_stop_the_recognizer():
     # Only a str handed to the API can hold one; the keyword automaton cannot encode it.
     assert find_error_codes("x \udc80 Error 5 here") == [{"kind": "error_number", "code": "5", "source": None}]
+
+
+def test_every_lead_phrase_wrapped_and_upper_cased_still_quotes_a_message():
+    # The lead-in test first looks for each phrase's longest word, and gives up
+    # where none is: a phrase of the vocabulary, however wrapped or cased,
+    # must still be found.
+    leads = load_vocabulary("error_messages", error_messages.SPEC)["lead_words"]
+    for phrase in leads:
+        for spelled in (phrase, phrase.upper().replace(" ", "\n"), phrase.title().replace(" ", "  ")):
+            text = f"When it happens, then {spelled}:\n\n   Disk full.\n"
+            assert messages(text) == ["Disk full."], spelled
+    assert messages("When it happens, then the disk spins:\n\n   Disk full.\n") == []
+
+
+def test_the_gate_of_error_codes_lets_every_form_of_the_tests_through():
+    # Each literal of the error-code gate, as the forms above spell them, over bytes of any script.
+    for text in ["Fehler \u00e4 error 5", "\u00e4 STOP 0x0000001E", "\u212a ORA-00942",
+                 "x \udc80 &H80004005 failed"]:
+        assert error_codes._may_hold_code(text), text
+        assert find_error_codes(text), text

@@ -49,6 +49,21 @@ problem was first corrected in Windows NT version 4.0 Service Pack 5.
 """
 
 
+def test_articles_read_in_batches_get_the_facts_each_gets_alone(monkeypatch):
+    # facts_of_many runs each recognizer over a batch of articles: an article's
+    # rows must not move to its neighbour, across a batch's end too.
+    from kbparse.facts import extract
+
+    monkeypatch.setattr(extract, "CHUNK", 2)
+    article = kbparse.parse_text(txt_article(BODY))
+    source = (article.preamble, [(s.heading, s.text) for s in article.sections])
+    empty = (None, [("SUMMARY", "Nothing to see.")])
+    sources = [source, empty, empty, source, source]
+    assert list(extract.facts_of_many(sources)) == [extract.facts_of(*s) for s in sources]
+    assert extract.facts_of(*source) == extract_facts(article)
+    assert extract.facts_of(*source)["files"] and not any(extract.facts_of(*empty).values())
+
+
 def test_an_article_gives_a_row_in_every_facts_table():
     facts = extract_facts(kbparse.parse_text(txt_article(BODY)))
     assert facts["status"] == [{"status": "fixed", "confirmed": True}]

@@ -269,3 +269,18 @@ def test_any_text_gives_rows_of_the_right_shape(text):
         assert set(fix) == {"product", "version", "service_pack", "latest", "text"}
         assert fix["service_pack"] is None or isinstance(fix["service_pack"], int)
         assert isinstance(fix["latest"], bool) and "\n" not in fix["text"]
+
+
+def test_every_fix_key_is_found_after_other_scripts_and_a_lone_surrogate():
+    # The keys a text holds are found in its UTF-8 bytes: a character of
+    # another script (or an unpaired surrogate) before a key must not hide it.
+    plain = "This problem was first corrected in Windows NT 4.0 Service Pack 5."
+    expected = find_fixes(plain)
+    assert expected
+    for prefix in ("Übersetzung, größe. ", "\u4e2d\u6587 ", "x \udc80 "):
+        assert find_fixes(prefix + plain) == expected
+    for phrase in ("To resolve this problem, obtain the latest service pack for Windows NT 4.0.",
+                   "To resolve this problem, upgrade to Index Server 2.0 or later.",
+                   "This problem no longer occurs in Windows 98.",
+                   "To resolve this problem, install Windows NT 4.0 Service Pack 4."):
+        assert find_fixes("\u00e9 " + phrase) == find_fixes(phrase) != [], phrase

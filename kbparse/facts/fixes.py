@@ -59,6 +59,7 @@ import re
 from functools import cache
 
 import pyparsing as pp
+from ahocorasick_rs import BytesAhoCorasick
 
 from .text import flexible_spaces, locator, next_near
 from .vocab import STRS, STRS_MAP, load_vocabulary
@@ -118,6 +119,12 @@ class _Fixes:
                 self.phrases_of_key.append((key, kind, terminal))
                 self.locators.append((*locator(phrases, key), terminal.re))
         self.keys = [key for key, _, _ in self.locators]
+        # Which keys a text holds, in one pass over its UTF-8 bytes rather
+        # than a substring search per key (a key is found in the bytes exactly
+        # where it is in the text: UTF-8 is self-synchronizing).
+        words = list(dict.fromkeys(self.keys))
+        self.key_finder = BytesAhoCorasick([w.encode() for w in words])
+        self.locators_of_word = [[i for i, key in enumerate(self.keys) if key == w] for w in words]
 
     def chunks(self, target: str) -> list[str]:
         """A target on one line (words apart by single spaces) split into the
@@ -190,7 +197,9 @@ class _Fixes:
     def located(self, text: str):
         """The fix phrases of `text`, left to right, without overlap, as
         (locator index, regex match)."""
-        present = [i for i, key in enumerate(self.keys) if key in text]
+        data = text.encode("utf-8", "surrogatepass")
+        found = self.key_finder.find_matches_as_indexes(data, overlapping=True)
+        present = sorted({i for w, _, _ in found for i in self.locators_of_word[w]})
         if not present:
             return
         pending = []  # (start, locator index, match): each locator's next phrase
