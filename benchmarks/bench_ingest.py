@@ -16,10 +16,9 @@ rerun <= 0.05x ingest.
 
 --against CHECKOUT adds a third contender to each round: the same ingest run
 from another checkout of kbparse (PYTHONPATH=CHECKOUT python -m kbparse), e.g.
-this tree with the facts layer switched off, to measure what the facts cost
+this commit with the facts layer switched off, to measure what the facts cost
 (run in that folder: `python -m` puts the current folder first on sys.path):
-    git worktree add --detach /tmp/nofacts 4dea72f   # the last commit before the facts passes
-    # there, in kbparse/facts/extract.py, make extract_facts return `out` right after creating it
+    python benchmarks/nofacts_tree.py --at /tmp/nofacts
     python benchmarks/bench_ingest.py --against /tmp/nofacts --repeat 5
 
 --dialect txt ingests only the corpus's txt files (24,744 of the 53,076: no
