@@ -151,14 +151,14 @@ def parse_batch(items: list[tuple[Source, bytes | None]], spill: str, batch_no: 
         t_read += t1 - t0
         text = decode(data)
         d = detect(text)
-        deferred = again and d is not None and d.name != EAGER
+        keyed = again and d is not None and d.name != EAGER
         try:
-            found = (read_key if deferred else parse_text)(text, d and d.name, source=src.path)
+            found = (read_key if keyed else parse_text)(text, d and d.name, source=src.path)
         except KbParseError as exc:
             result.add(len(data), src.mtime_ns, sha, reject=_reject(exc))
         else:
-            result.add(src.size, src.mtime_ns, sha, found, deferred)
-            if not deferred:
+            result.add(src.size, src.mtime_ns, sha, found, keyed)
+            if not keyed:
                 records.append((found, digest.hexdigest()))
                 record_src.append(base + i)
         t_parse += clock() - t1
@@ -234,7 +234,7 @@ def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, fl
 
 # What finish_batch reports of a keyed copy it could not make: the file
 # changed or went away after parse_batch read it, mid-run.
-CHANGED = "changed while this run read it (it was read twice); ingest it again"
+CHANGED = "changed while this run read it (it was read twice); the next run reads it again"
 
 
 def finish_batch(spill: str, batch_no: int, keep: list[int], keyed: dict[int, tuple[str, bytes]]
