@@ -22,8 +22,12 @@ from .worker import SRC
 
 # DuckDB's share of memory for sorting and joining; beyond it, it spills to disk.
 DUCKDB_MEMORY = "256MB"
-# Bytes of spilled rows per range sorted at once.
-RANGE_BYTES = 48 * 2**20
+# Bytes of spilled rows (uncompressed) per range sorted at once. DuckDB holds
+# about twice this per range: at 48 MB a corpus of 57,000 files, whose ranges
+# fell short of it, peaked 180 MiB lower than one of 230,000 (bench_memory.py);
+# at 16 MB both reach it, the peaks differ by 80 to 120 MiB less, and the
+# merge takes as long.
+RANGE_BYTES = 16 * 2**20
 
 
 def _quoted(paths: list[Path]) -> str:
