@@ -141,6 +141,11 @@ class _Grammar:
         """Starts of the lines ending in a colon whose block is a quoted message,
         and of the separator lines ("-or-") chained after such a block."""
         quoted, alternate = (t.re for t in self.terminals)
+        # is_message_lead's answers for this text, filled here without a call
+        # per lead-in (most of a text's colons are asked about once, here).
+        memo = self._memo
+        memo.text, memo.leads = text, {}
+        leads, judge, lead_sentence = memo.leads, self._is_message_lead, self.lead_sentence
         found = []
         at = text.find(":\n")
         if at < 0 and text.rstrip().endswith(":"):
@@ -151,7 +156,12 @@ class _Grammar:
             # ends where `quoted` would end it, before the blanks and the colon.
             lead = text[start:at].rstrip(" \t")
             if lead and not lead[-1].isspace():
-                m = self.is_message_lead(text, start, start + len(lead)) and quoted.match(text, start)
+                colon = start + len(lead)
+                answer = leads.get((start, colon))
+                if answer is None:
+                    sentence = lead_sentence(text, start, colon)
+                    answer = leads[start, colon] = (judge(sentence), sentence)
+                m = answer[0] and quoted.match(text, start)
             else:
                 m = quoted.match(text, start)
                 m = m and self.is_message_lead(text, start, start + len(m.group("lead"))) and m
