@@ -292,3 +292,36 @@ def test_the_gate_of_error_codes_lets_every_form_of_the_tests_through():
                  "x \udc80 &H80004005 failed"]:
         assert error_codes._may_hold_code(text), text
         assert find_error_codes(text), text
+
+
+@pytest.mark.parametrize("text, kind, code", [
+    # Forms only the gate's "0x" test lets through: a lower-case STOP word, an
+    # upper-case keyword and label, a bug check, a bare STOP line, a hex HRESULT in context.
+    ("the stop 0x0000001e screen", "stop", "0x0000001E"),
+    ("ERROR CODE: 0x469", "error_number", "0x469"),
+    ("bug check 0x0000001E", "stop", "0x0000001E"),
+    ("Bugcheck: 0x1E", "stop", "0x0000001E"),
+    ("0x0000001E (0xC0000005, 0x00000000, 0x00000000, 0x00000000)", "stop", "0x0000001E"),
+    ("0x8007000E was returned", "hresult", "0x8007000E"),
+    ("a 640x480 screen, error code   =   0x469", "error_number", "0x469"),
+    # "HRESULT" with a bare code; "&H" spellings
+    ("HRESULT = 80004005", "hresult", "0x80004005"),
+    ("x &H80004005 failed", "hresult", "0x80004005"),
+    # "compiler" and "LINK" vouching for tool codes
+    ("Compiler Warning (level 1) C4005", "tool", "C4005"),
+    ("The LINK step reports CVT1100", "tool", "CVT1100"),
+    ("LINK  :  CVT1100", "tool", "CVT1100"),
+    # a tool line: no keyword at all, blanks or none before its colon
+    ("  L2029: unresolved", "tool", "L2029"),
+    ("  L2029   : unresolved", "tool", "L2029"),
+])
+def test_each_path_of_the_error_code_gate_lets_its_rare_forms_through(text, kind, code):
+    assert error_codes._may_hold_code(text), text
+    assert {"kind": kind, "code": code, "source": None} in find_error_codes(text)
+
+
+@pytest.mark.parametrize("text", ["a 640x480 screen", "a 680x0-based Macintosh", "press &Help 5 times",
+                                  "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done"])
+def test_the_error_code_gate_turns_away_lookalikes(text):
+    assert not error_codes._may_hold_code(text)
+    assert find_error_codes(text) == []

@@ -8,9 +8,8 @@ a gate of substring tests turns away most sections (_may_hold_code); each
 terminal is tried, with its own regex, only at the offsets where its keyword
 occurs (found with str.find in the lowered text), left to right, a match
 hiding the offsets inside it; the matches are merged by position (earliest
-first, then the order of `code`); and one scan_string per text, `read` jumping
-from one located match to the next, lets the terminals' parse actions take
-them apart into rows::
+first, then the order of `code`); and each match's terminal, parsed where it
+was located, lets its parse action take it apart into rows::
 
     code       ::= stop | stop_line | runtime | http | odbc_chain | sqlstate
                    | event | sql_msg | oracle | error_number | hresult | tool
@@ -56,14 +55,13 @@ Kinds and normalization (what an analyst searching the corpus would type):
 
 from __future__ import annotations
 
-import bisect
 import re
 from functools import cache
 
 import pyparsing as pp
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
-from .text import LocatedToken
+from .text import parse_at
 from .vocab import STR, STRS, load_vocabulary
 
 SPEC = {
@@ -93,20 +91,44 @@ COLUMNS = ("kind", "code", "source")
 # first, so that a text that passes stops early.
 _CHECKS = (
     ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
-                             r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t:]+&[hH]"),
+                             r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t]+&[hH]"),
                   re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
     ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
-    ("0", "0x", ("0x", "0X")), ("", "http", ("HTTP",)), ("", "result", ("RESULT",)),
+    # "0x" serves the forms no word of their own lets through: a hex HRESULT or
+    # STOP line (eight digits), a lower-case "stop 0x1E" or "ERROR CODE: 0x469"
+    # (a hex digit, no letter or digit before the 0: "640x480", "680x0" are no codes).
+    ("0", "0x", (re.compile(r"0[xX](?:[0-9A-Fa-f]{8}|(?<!\w..)[0-9A-Fa-f])"),)),
+    ("", "http", ("HTTP",)),
+    # "HRESULT" lets through the keyword form "HRESULT = 80004005"; with 0x or
+    # &H its code passes their own tests.
+    ("", "result", (re.compile(r"RESULT[ \t]*[:=]?[ \t]*[89A-Fa-f][0-9A-Fa-f]{7}"),)),
     ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))),
-    ("", "link", ("LINK",)), ("", "ompiler", ("ompiler",)), ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
-    ("&", "&h", ("&H", "&h")), ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
+    # "LINK" and "compiler" vouch for tool codes, which are a letter and four digits.
+    ("", "link", (lambda text: "LINK" in text and _has_tool_digits(text),)),
+    ("", "ompiler", (lambda text: "ompiler" in text and _has_tool_digits(text),)),
+    ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
+    ("&", "&h", (re.compile(r"&[hH][89A-Fa-f][0-9A-Fa-f]{7}"),)),
+    ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
     ("", "lnk", ("LNK",)), ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
     ("", "orbidden", ("orbidden",)),
 )
+# Any letter, then four digits, as the tool terminal (re.I, Unicode) may read
+# them: its prefixes under re.I take the Kelvin sign and the long s too.
+_LETTER_DIGITS = re.compile(r"[^\W\d_]\d{4}")
+
+
+def _has_tool_digits(text: str) -> bool:
+    # That regex tries every character, ten times slower than _tool_letters on ASCII.
+    return bool(_tool_letters(text)) if text.isascii() else _LETTER_DIGITS.search(text) is not None
+
+
 # A tool message line ("   L2028: Automatic data segment ...") has no keyword
-# at all; its colon follows a digit or a blank. "^" in MULTILINE mode would make
-# re try every character: a line start is the text's start or a line break.
-_TOOL_LINE_COLON = re.compile(r":(?:(?<=\d:)|(?<=[ \t]:))")
+# at all; its colon follows four digits and any blanks. "^" in MULTILINE mode
+# would make re try every character: a line start is the text's start or a
+# line break. Only colons after four digits, after one of them and a blank, or
+# after two blanks are tried: those after one digit or blank (times, "Note :")
+# are ten times as many, and each costs a look back for its line.
+_TOOL_LINE_COLON = re.compile(r":(?:(?<=\d{4}:)|(?<=\d{4}[ \t]:)|(?<=[ \t][ \t]:))")
 _TOOL_LINE = re.compile(r"[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
 
 
@@ -154,7 +176,8 @@ def _lower_in_place(text: str) -> str:
 
 
 def _may_hold_code(text: str) -> bool:
-    if text.isascii() and not any(map(text.__contains__, "0123456789[&qQ")):
+    ascii_text = text.isascii()
+    if ascii_text and not any(map(text.__contains__, "0123456789[&qQ")):
         # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
         # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
         # found at memory speed: this turns away a third of all sections cheaply.
@@ -163,7 +186,7 @@ def _may_hold_code(text: str) -> bool:
     present = {i for i, _, _ in _LITERALS.find_matches_as_indexes(low, overlapping=True)}
     for i in sorted(present):
         for form in _CHECKS[i][2]:
-            if form in text if isinstance(form, str) else form.search(text):
+            if form in text if isinstance(form, str) else form(text) if callable(form) else form.search(text):
                 return True
     return _has_tool_line(text)
 
@@ -365,9 +388,7 @@ class _Grammar:
         # The same over bytes, for ASCII text, whose byte offsets are its
         # character offsets: the str automaton's conversion of them is skipped.
         self.anchor_bytes = BytesAhoCorasick([a.encode() for a in self.anchors])
-        # The reader takes apart the matches already located, and only them.
-        self.read = _Read([t for t, _ in terminals]).set_name("a located error code")
-        self.reader = self.read.parse_with_tabs()
+        self.terminals = [t for t, _ in terminals]
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
 
@@ -440,11 +461,11 @@ class _Grammar:
 
     def codes(self, text: str, spans: list[tuple[int, int, int]]) -> list[tuple[str, str, str | None]]:
         """The (kind, code, source) rows of the spans, by the parse actions of their terminals."""
-        if not spans:
-            return []  # half the texts past the gate: no scan to set up for nothing
-        self.read.start(spans)
-        found = self.reader.scan_string(text, max_matches=len(spans), always_skip_whitespace=False)
-        return [row for tokens, _, _ in found for row in tokens]
+        # Each span's terminal parses at its start, as scan_string jumping from
+        # span to span would call it, without scan_string's per-text set-up
+        # and the wrapping token's own parse, a third of the time taken here.
+        terminals = self.terminals
+        return [row for start, _, priority in spans for row in parse_at(terminals[priority], text, start)]
 
     # -- parse actions: each returns a list of (kind, code, source) rows --------
 
@@ -567,24 +588,6 @@ class _Grammar:
         if not any(self.chain_word.search(p) for p in parts):
             return []
         return [("odbc", "".join(f"[{' '.join(p.split())}]" for p in parts), None)]
-
-
-class _Read(LocatedToken):
-    """Jumps to the next span located for the text being read and matches there
-    the terminal that span was found for.
-
-    The spans come from _Grammar.spans, plain regex tries at the offsets where
-    a terminal's keyword occurs: pyparsing is woken only where a code is, and
-    once per text, however many terminals found something in it.
-    """
-
-    def parseImpl(self, instring, loc, do_actions=True):
-        spans = self.located
-        i = bisect.bisect_left(spans, (loc,))
-        if i == len(spans):
-            raise pp.ParseException(instring, loc, "no located code left", self)
-        start, _end, priority = spans[i]
-        return self.parse_at(instring, start, priority, do_actions)
 
 
 @cache

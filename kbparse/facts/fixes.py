@@ -61,7 +61,7 @@ from functools import cache
 import pyparsing as pp
 from ahocorasick_rs import BytesAhoCorasick
 
-from .text import flexible_spaces, locator, next_near
+from .text import flexible_spaces, locator, next_near, parse_at
 from .vocab import STRS, STRS_MAP, load_vocabulary
 
 KINDS = ("fixed", "remedy", "upgrade")
@@ -225,8 +225,10 @@ class _Fixes:
             if kind == "remedy" and not _PACK.search(" ".join(m["target"].split())):
                 continue  # gives no row (see rows): not worth taking apart
             # the phrase is parsed alone: the locating search checked its
-            # look-behinds in place
-            target = terminal.parse_string(m.group())[0]["target"]
+            # look-behinds in place. parse_at, not parse_string: the terminal
+            # keeps tabs and whitespace, and parse_string's per-call set-up
+            # (cache reset, streamlining) cost as much as the parse.
+            target = parse_at(terminal, m.group(), 0)[0]["target"]
             for row in self.rows(kind, target):
                 key = (row["product"], row["version"], row["service_pack"], row["latest"])
                 if key not in seen:

@@ -14,7 +14,6 @@ as long as the finds (1.8x for the 10 fix keys, 2.4x for the 23 STATUS keys).
 from __future__ import annotations
 
 import re
-import threading
 
 import pyparsing as pp
 
@@ -89,32 +88,14 @@ def next_near(text: str, key: str, offset: int | None, pattern: re.Pattern, cur:
     return None
 
 
-class LocatedToken(pp.Token):
-    """A token that matches only where plain regex tries located a form beforehand.
+def parse_at(terminal: pp.ParserElement, instring: str, at: int) -> pp.ParseResults:
+    """The tokens (parse actions run) of `terminal`, which has been seen to match
+    at `at` by a plain regex try of its own pattern.
 
-    A recognizer finds its candidates cheaply (substring and regex tries), hands
-    them to `start` for the text about to be scanned, and runs pyparsing's
-    scan over the text: `parseImpl` (a subclass's) names, for the place the
-    scan stands, where the located form starts and which terminal takes it
-    apart, and `parse_at` lets that terminal parse there, so parse actions build
-    the rows. What `start` was given is per thread, as a scan is.
+    A recognizer finds its candidates cheaply (substring and regex tries) and
+    wakes pyparsing only there: each terminal parses where it was located, as
+    scan_string would call it at that place, so its parse actions build the rows.
     """
-
-    def __init__(self, terminals: list[pp.ParserElement]) -> None:
-        super().__init__()
-        self.terminals = terminals
-        self.mayReturnEmpty = False
-        self.mayIndexError = False
-        self.leave_whitespace()  # offsets are exact: a text may start with its indentation
-        self._state = threading.local()
-
-    def start(self, located) -> None:
-        self._state.located = located
-
-    @property
-    def located(self):
-        return self._state.located
-
-    def parse_at(self, instring: str, at: int, terminal: int, do_actions: bool):
-        # As pyparsing's own combinators call their parts (scan_string has no public "parse here").
-        return self.terminals[terminal]._parse(instring, at, do_actions)
+    # pyparsing has no public call that parses at a location; this is what
+    # scan_string calls there (the terminals leave whitespace: no pre-parse).
+    return terminal._parse(instring, at, callPreParse=False)[1]
