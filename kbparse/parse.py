@@ -40,18 +40,16 @@ def _prepared(text: str | bytes, name: str | None, source: str | None) -> tuple[
     return text, _resolve_dialect(text, name, source)
 
 
-def _run(name: str, head: bool, text: str, d: Dialect, source: str | None) -> pp.ParseResults:
-    """The parse results of the article (or its head) grammar of dialect `name`."""
+def _run(d: Dialect, head: bool, text: str, source: str | None) -> pp.ParseResults:
+    """The parse results of dialect d's article grammar (its head grammar when `head`)."""
     try:
-        # No parse_all: the grammar ends in StringEnd, and parse_all builds new
-        # elements on every call (~25 us an article).
-        return one_element_grammar(name, head).parse_string(text)
-    except pp.ParseBaseException:
-        pass  # the element-wise grammar tells where and why (the same texts fail)
-    except RecursionError:
-        raise ArticleSyntaxError(f"{d.name} article too deeply nested to parse", source=source) from None
-    try:
-        return (head_grammar if head else article_grammar)(name).parse_string(text)
+        # No parse_all: every grammar ends at the text's end, and parse_all
+        # builds new elements on every call (~25 us an article).
+        try:
+            return one_element_grammar(d.name, head).parse_string(text)
+        except pp.ParseBaseException:
+            # The element-wise grammar rejects the same texts, and tells where and why.
+            return (head_grammar if head else article_grammar)(d.name).parse_string(text)
     except pp.ParseBaseException as exc:
         expected = exc.parser_element.name if exc.parser_element is not None else ""
         raise ArticleSyntaxError(
@@ -73,7 +71,7 @@ def parse_text(text: str | bytes, dialect: str | None = None, *, source: str | N
     offending line) when the text is not a KB article.
     """
     text, d = _prepared(text, dialect, source)
-    return build_article(_run(d.name, False, text, d, source), d, text, source)
+    return build_article(_run(d, False, text, source), d, text, source)
 
 
 def read_key(text: str | bytes, dialect: str | None = None, *, source: str | None = None) -> ArticleKey:
@@ -83,7 +81,7 @@ def read_key(text: str | bytes, dialect: str | None = None, *, source: str | Non
     parse_text raises on the same text, so a text read this way is known to
     parse."""
     text, d = _prepared(text, dialect, source)
-    return article_key(_run(d.name, True, text, d, source), d, text, source)
+    return article_key(_run(d, True, text, source), d, text, source)
 
 
 def parse_file(path: str | os.PathLike[str], dialect: str | None = None) -> Article:
