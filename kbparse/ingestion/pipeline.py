@@ -222,7 +222,7 @@ class _Parser:
             chunk = keyed[i : i + size]
             self.batches += 1
             paths = {k: (self.submitted[k], bytes(out.sha256[32 * k : 32 * k + 32])) for k in chunk}
-            tasks.append((self.spill, self.batches, chunk, paths))
+            tasks.append((self.spill, self.batches, [], paths))
         if self.pool is None:
             done = [finish_batch(*task) for task in tasks]
         else:

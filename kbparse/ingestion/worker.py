@@ -192,44 +192,41 @@ def _spill_articles(records: list[tuple], srcs: list[int], path) -> tuple[float,
     would be) sorts every table, without Arrow sorting each."""
     if not records:
         return 0.0, 0.0
-    import pyarrow as pa
+    from ..tables import article_rows
 
-    from ..schema import table
-    from ..tables import ROW, article_rows
-
-    clock = time.perf_counter
-    t0 = clock()
-    t_spill = 0.0
+    t0 = time.perf_counter()
     order = sorted(range(len(records)), key=lambda k: records[k][0].article_id)
     records[:] = [records[k] for k in order]  # in place: the caller's facts follow the same order
     srcs[:] = [srcs[k] for k in order]
-    lookup = pa.array(srcs, pa.int32())
-    for name, t in article_rows(records, with_row=True, facts=False).items():
-        t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
-        t1 = clock()
-        _write_spill(t, path(name), max(64, table(name).batch_rows // 8))
-        t_spill += clock() - t1
-    return clock() - t0 - t_spill, t_spill
+    tables = article_rows(records, with_row=True, facts=False)
+    return time.perf_counter() - t0, _spill_tables(tables, srcs, path)
 
 
 def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, float]:
     """Write the facts tables of `sources` (kbparse.tables.fact_rows), whose
     input numbers are `srcs`, to path(table name); returns the seconds the
     facts took and those their writing took."""
+    from ..tables import fact_rows
+
+    t0 = time.perf_counter()
+    tables = fact_rows(sources, with_row=True)
+    return time.perf_counter() - t0, _spill_tables(tables, srcs, path)
+
+
+def _spill_tables(tables: dict, srcs: list[int], path) -> float:
+    """Write each table (with its `_row` column: the index into `srcs`) to
+    path(table name), `_row` replaced by the input number; returns the seconds."""
     import pyarrow as pa
 
     from ..schema import table
-    from ..tables import ROW, fact_rows
+    from ..tables import ROW
 
-    clock = time.perf_counter
-    t0 = clock()
-    tables = fact_rows(sources, with_row=True)
-    t1 = clock()
+    t0 = time.perf_counter()
     lookup = pa.array(srcs, pa.int32())
     for name, t in tables.items():
         t = t.append_column(SRC, lookup.take(t[ROW])).drop_columns([ROW])
         _write_spill(t, path(name), max(64, table(name).batch_rows // 8))
-    return t1 - t0, clock() - t1
+    return time.perf_counter() - t0
 
 
 # What finish_batch reports of a keyed copy it could not make: the file
@@ -237,19 +234,20 @@ def _spill_facts(sources: list[tuple], srcs: list[int], path) -> tuple[float, fl
 CHANGED = "changed while this run read it (it was read twice); the next run reads it again"
 
 
-def finish_batch(spill: str, batch_no: int, keep: list[int], keyed: dict[int, tuple[str, bytes]]
+def finish_batch(spill: str, batch_no: int, spilled: list[int], keyed: dict[int, tuple[str, bytes]]
                  ) -> tuple[array, dict[int, tuple[str, int | None, int | None, str]]]:
-    """What a batch still owes once the run knows which copy of each article
-    wins: of the winners numbered `keep` whose facts parse_batch did not make,
-    those it only keyed (`keyed`: input number -> (path, sha256 as read))
-    are read and parsed in full and get their article tables ("w" spill
-    files), and all get their facts tables ("f"). Returns the seconds by
-    STAGES, and the rejects (by input number) of keyed copies that could not
-    be made: changed or gone since parse_batch read them.
+    """What the parse still owes winning copies once the run knows them: the
+    keyed ones (`keyed`: input number -> (path, sha256 as parse_batch read
+    it)) are read again and parsed in full and get their article tables ("w"
+    spill files); they and the copies numbered `spilled`, which parse_batch
+    made in full in this batch but without facts (archive members), get their
+    facts tables ("f"). Returns the seconds by STAGES, and the rejects (by
+    input number) of keyed copies that could not be made: changed or gone
+    since parse_batch read them.
 
-    The facts of copies parse_batch made in full (archive members) are read
-    from the batch's spilled `articles` (preamble) and `sections` rows: the
-    recognizers cost as much as the parse, and only winners need them.
+    The facts of the `spilled` copies are read from the batch's spilled
+    `articles` (preamble) and `sections` rows: the recognizers cost as much
+    as the parse, and only winners need them.
     """
     clock = time.perf_counter
     started = clock()
@@ -259,10 +257,7 @@ def finish_batch(spill: str, batch_no: int, keep: list[int], keyed: dict[int, tu
     t_read = t_parse = 0.0
     records, record_src = [], []
     rejects = {}
-    for k in keep:
-        if k not in keyed:
-            continue
-        path, sha = keyed[k]
+    for k, (path, sha) in keyed.items():
         t0 = clock()
         try:
             data = read_file(path)
@@ -286,7 +281,6 @@ def finish_batch(spill: str, batch_no: int, keep: list[int], keyed: dict[int, tu
         t_parse += clock() - t1
     t_rows, t_spill = _spill_articles(records, record_src, lambda name: spill_path(spill, name, batch_no, "w"))
     sources = [(fact_source(a), k) for (a, _), k in zip(records, record_src)]
-    spilled = [k for k in keep if k not in keyed]
     if spilled:
         sources += _spilled_sources(spill, batch_no, spilled)
     t_facts = 0.0
