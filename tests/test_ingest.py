@@ -339,3 +339,46 @@ def test_outcomes_keep_every_field_through_pickling_and_refuse_batches_out_of_or
     assert run.rejects == {1: ("unreadable", None, None, "cannot read")}
     with pytest.raises(ValueError, match="batch of inputs 2.. arrived after 3 inputs"):
         run.extend(second)
+
+
+WORKER_WITHOUT_PANDAS = """
+import hashlib, os, sys
+from kbparse.ingestion.engines import _worker_setup
+_worker_setup()
+from kbparse.ingestion.discover import Source
+from kbparse.ingestion.worker import finish_batch, parse_batch
+
+folder, spill = sys.argv[1], sys.argv[2]
+paths = [os.path.join(folder, name) for name in sorted(os.listdir(folder))]
+items = [(Source(p, os.path.getsize(p), 0), None) for p in paths]
+member = open(paths[0], "rb").read()  # as an archive member: its bytes sent, its facts made later
+items.append((Source("a.zip!Q3.TXT", len(member), 0, "a.zip", "Q3.TXT"), member))
+out = parse_batch(items, spill, 1, 0)
+assert not out.rejects, out.rejects
+keyed = {k: (paths[k], hashlib.sha256(open(paths[k], "rb").read()).digest()) for k in range(len(paths)) if out.keyed[k]}
+assert keyed, "the md page should only have been keyed"
+seconds, rejects = finish_batch(spill, 1, [len(paths)], keyed)
+assert not rejects, rejects
+assert "pandas" not in sys.modules, "a worker imported pandas"
+print("ok", sorted(os.listdir(spill)))
+"""
+
+
+def test_a_worker_runs_its_tasks_without_pandas(tmp_path):
+    """Local workers refuse pandas (kbparse.ingestion.engines: 0.2 s of each
+    worker's start): every task a worker runs must work without it, and
+    pyarrow must not pull it in."""
+    import subprocess
+    import sys
+
+    src = tmp_path / "in"
+    body = "SYMPTOMS\n========\n\nYou receive the following error message:\n\n   STOP 0x0000001E\n"
+    write_article(src, "Q1.TXT", txt_article(body, article_id="Q1"))
+    write_article(src, "Q2.md", md_article(["SYMPTOMS", "========", "", "Event ID: 7031"], article_id="Q2"))
+    spill = tmp_path / "spill"
+    done = subprocess.run([sys.executable, "-c", WORKER_WITHOUT_PANDAS, str(src), str(spill)],
+                          capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert "ok" in done.stdout
+    # the facts of the keyed page and of the member were made (the "f" spill files)
+    assert list((spill / "error_codes").glob("f*.parquet"))

@@ -27,9 +27,9 @@ class LocalEngine:
         # Modules every worker needs, imported once in the fork server rather
         # than by each worker at its first task. Not pyarrow: it starts threads
         # on import, and a process with threads is not safe to fork from.
-        ctx.set_forkserver_preload(["kbparse.ingestion.worker", "kbparse.parse"])
+        ctx.set_forkserver_preload(["kbparse.ingestion.worker", "kbparse.parse", "kbparse.facts.extract"])
         _start_forkserver_quietly()
-        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_quiet_collector)
+        self.pool = ProcessPoolExecutor(max_workers=workers, mp_context=ctx, initializer=_worker_setup)
 
     def submit(self, fn, *args):
         return self.pool.submit(fn, *args)
@@ -38,16 +38,35 @@ class LocalEngine:
         self.pool.shutdown(cancel_futures=True)
 
 
-def _quiet_collector() -> None:
-    """A worker's garbage collector, run far less often: a batch makes
-    hundreds of thousands of short-lived objects (parse results, records,
-    rows) and almost no cycles, and the default thresholds had the collector
-    walk the batch's live records again and again (3 to 5 % of a worker's
-    time). The modules loaded so far are moved out of its sight (gc.freeze)."""
+def _worker_setup() -> None:
+    """What a local worker process sets once, before its first task.
+
+    Its garbage collector runs far less often: a batch makes hundreds of
+    thousands of short-lived objects (parse results, records, rows) and
+    almost no cycles, and the default thresholds had the collector walk the
+    batch's live records again and again (3 to 5 % of a worker's time). The
+    modules loaded so far are moved out of its sight (gc.freeze).
+
+    And it never imports pandas: nothing a worker runs uses it, but pyarrow
+    looks for it at its first conversion of Python values (pa.array), which
+    imported it, 0.2 s of every worker's start.
+    """
     import gc
+    import sys
 
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
+    sys.meta_path.insert(0, _NoPandas())
+
+
+class _NoPandas:
+    """An import finder that refuses pandas, so that pyarrow finds it absent
+    (an ImportError; a None in sys.modules is not enough for pyarrow's probe)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name == "pandas" or name.startswith("pandas."):
+            raise ImportError("kbparse's local workers do not load pandas (kbparse.ingestion.engines)")
+        return None
 
 
 def _start_forkserver_quietly() -> None:
