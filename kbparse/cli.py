@@ -200,9 +200,15 @@ def ingest(
 
     Example: kbparse ingest data/kb-sample.tar.gz --out kb-data
     """
+    from .ingestion.engines import refuse_pandas
     from .ingestion.pipeline import ingest as run_ingest
+    from .urls import is_url
 
     target = out or default_data_dir()
+    if _OWN_PROCESS and engine == "local" and not any(map(is_url, [*paths, target])):
+        # Nothing of a local run uses pandas, but pyarrow's first pa.array
+        # would import it: 0.2 s of the merge's start, with the workers done.
+        refuse_pandas()
     with _reported(), progress_reporter(enabled=not quiet) as report:
         result = run_ingest(paths, target, workers=workers or None, full_refresh=full_refresh,
                             progress=report, engine=engine, scheduler=scheduler)
@@ -308,7 +314,15 @@ def stats(data: DataArgument = None) -> None:
         console.print(view)
 
 
+# True when this module runs as the `kbparse` program (main()), whose process
+# is the command's own and may be set up for it alone (not so under a test's
+# CliRunner or a notebook's call: refuse_pandas would outlast the command).
+_OWN_PROCESS = False
+
+
 def main() -> None:
+    global _OWN_PROCESS
+    _OWN_PROCESS = True
     signal.signal(signal.SIGTERM, _on_sigterm)
     code = _run()
     try:

@@ -52,11 +52,21 @@ def _worker_setup() -> None:
     imported it, 0.2 s of every worker's start.
     """
     import gc
-    import sys
 
     gc.freeze()
     gc.set_threshold(50_000, 50, 100)
-    sys.meta_path.insert(0, _NoPandas())
+    refuse_pandas()
+
+
+def refuse_pandas() -> None:
+    """Make `import pandas` fail from now on in this process, unless pandas
+    is loaded already: for processes that never use it (a local worker; the
+    `kbparse ingest` command on local files), where pyarrow's probe for it
+    at its first pa.array would import it, 0.2 s."""
+    import sys
+
+    if "pandas" not in sys.modules and not any(isinstance(f, _NoPandas) for f in sys.meta_path):
+        sys.meta_path.insert(0, _NoPandas())
 
 
 class _NoPandas:
@@ -65,7 +75,7 @@ class _NoPandas:
 
     def find_spec(self, name, path=None, target=None):
         if name == "pandas" or name.startswith("pandas."):
-            raise ImportError("kbparse's local workers do not load pandas (kbparse.ingestion.engines)")
+            raise ImportError("pandas is not loaded in this kbparse process (kbparse.ingestion.engines.refuse_pandas)")
         return None
 
 
