@@ -28,6 +28,7 @@ from typer.testing import CliRunner
 
 import kbparse.ingestion.worker
 import kbparse.ingestion.merge
+import kbparse.ingestion.parser
 import kbparse.ingestion.pipeline
 import kbparse.store
 from articles import txt_article, write_article
@@ -407,7 +408,7 @@ def test_spill_is_compressed_and_each_file_goes_once_its_last_range_is_merged(tm
     single = tmp_path / "single"
     ingest([src], single, workers=1)
 
-    monkeypatch.setattr(kbparse.ingestion.pipeline, "BATCH_FILES", 10)  # one batch per folder, as discovery yields them
+    monkeypatch.setattr(kbparse.ingestion.parser, "BATCH_FILES", 10)  # one batch per folder, as discovery yields them
     monkeypatch.setattr(kbparse.ingestion.merge, "RANGE_BYTES", 1)  # as many ranges as articles
     codecs, alive = set(), []
     real_merge, real_sql = kbparse.ingestion.pipeline._merge_article_tables, kbparse.ingestion.merge.pq

@@ -12,13 +12,10 @@ reads no article and writes almost nothing.
 
 from __future__ import annotations
 
-import bisect
 import os
 import time
+from collections.abc import Sequence
 from contextlib import contextmanager
-from collections.abc import Callable, Sequence
-from collections import deque
-from concurrent.futures import Future
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -31,18 +28,11 @@ from ..errors import printable
 from ..output import open_store
 from ..schema import Table, article_tables, table
 from ..tables import build, build_from_rows, column_values, sort_rows
-from ..urls import is_url
-from .discover import Discovery, Source, is_archive_name, iter_sources, read_here, read_sources, still_there
+from .changes import Previous, choose_winners, reparse_affected, scan
+from .discover import Discovery, iter_sources, still_there
+from .parser import Parser, Progress
 from .worker import EAGER, FORMATS, STAGES, Outcomes
 
-# progress(files parsed, files to parse or None while discovery is still going)
-Progress = Callable[[int, int | None], None]
-
-# Below this many files to parse, starting worker processes costs more than it saves.
-MIN_FILES_FOR_POOL = 400
-# Files per task shipped to a worker: large enough that the per-task cost
-# (pickling, a round trip) is noise, small enough to spread the work evenly.
-BATCH_FILES = 1000
 # What a run needs free on the output's disk is a new copy of the dataset
 # plus this much per byte of input parsed (spill, and the new articles' share
 # of the dataset): benchmarks/bench_disk.py measured 0.52 on 57,499 files and
@@ -83,274 +73,6 @@ class IngestResult:
     @property
     def rate(self) -> float:
         return self.parsed / self.seconds if self.seconds else 0.0
-
-
-# -- parsing in worker processes ----------------------------------------------
-
-
-def _with_bytes(batch: list[Source]) -> list[tuple[Source, bytes | None]]:
-    """Plain files are read by the worker; archive members and memory:// files are read here."""
-    here = [s for s in batch if read_here(s)]
-    if not here:
-        return [(s, None) for s in batch]
-    read = {src.path: data for src, data in read_sources(here) if isinstance(data, bytes)}
-    # The bytes travel once, beside the Source, not inside it too.
-    return [(s._replace(data=None) if s.data is not None else s, read.get(s.path)) for s in batch]
-
-
-class _Parser:
-    """Parses files in batches while discovery is still finding more: in worker
-    processes once there is enough work to pay for starting them, else here.
-    Results come back in submission order."""
-
-    def __init__(self, workers: int, progress: Progress | None, spill: str,
-                 engine: str = "local", scheduler: str | None = None) -> None:
-        self.workers = workers
-        self.engine = engine
-        self.scheduler = scheduler
-        self.progress = progress
-        self.spill = spill  # a local folder, or a URL that workers elsewhere can reach
-        self.batches = 0
-        self.buffer: list[Source] = []
-        self.pending: deque[tuple[int, Future]] = deque()
-        self.outcomes = Outcomes()  # entry k is the file at submitted[k]
-        self.pool = None  # an engine (kbparse.engines), started when there is enough work
-        self.added = 0
-        self.bytes = 0  # size of the files added
-        self.done = 0
-        self.done_submitting = 0
-        self.submitted: list[str] = []  # path of each global input number
-        self.spans: list[tuple[int, int, int]] = []  # (batch number, first input number, inputs) of each batch
-        self.total: int | None = None
-        self.waited = 0.0  # seconds this process sat waiting for a worker's result
-        self.pool_started: float | None = None
-        self.last_result: float | None = None
-
-    def add(self, src: Source) -> None:
-        self.buffer.append(src)
-        self.added += 1
-        self.bytes += src.size
-        if len(self.buffer) < BATCH_FILES:
-            return
-        if self._parallel() and (self.pool or self.added >= MIN_FILES_FOR_POOL):
-            self._submit(self.buffer)
-            self.buffer = []
-        elif not self._parallel():
-            # One process: parse as we go, so that the bytes of a streamed
-            # archive's members are not all held until discovery ends.
-            from .worker import parse_batch
-
-            batch, self.buffer = self.buffer, []
-            self._done(parse_batch(*self._task(batch)), len(batch))
-
-    def _submit(self, batch: list[Source]) -> None:
-        if self.pool is None:
-            from .engines import start
-
-            self.pool = start(self.engine, self.workers, self.scheduler)
-            self.pool_started = time.perf_counter()
-        while len(self.pending) >= self.workers * 3:
-            self._collect()
-        from .worker import parse_batch
-
-        self.pending.append((len(batch), self.pool.submit(parse_batch, *self._task(batch))))
-
-    def _parallel(self) -> bool:
-        # Dask was asked for by name: use it even for a small job.
-        return self.engine == "dask" or self.workers > 1
-
-    def _task(self, batch: list[Source]) -> tuple:
-        """parse_batch's arguments: the batch, the spill folder, its number, its first input's number."""
-        base = self.done_submitting
-        self.done_submitting += len(batch)
-        self.submitted.extend(src.path for src in batch)
-        self.batches += 1
-        self.spans.append((self.batches, base, len(batch)))
-        return _with_bytes(batch), self.spill, self.batches, base
-
-    def _collect(self) -> None:
-        n, future = self.pending.popleft()
-        t0 = time.perf_counter()
-        result = future.result()
-        self.last_result = time.perf_counter()
-        self.waited += self.last_result - t0
-        self._done(result, n)
-
-    def _done(self, result: Outcomes, n: int) -> None:
-        self.outcomes.extend(result)
-        self.done += n
-        if self.progress:
-            self.progress(self.done, self.total)
-
-    def finish(self) -> Outcomes:
-        """Parse what is left and wait for every batch. The workers stay up
-        for `facts`; the caller closes them."""
-        self.total = self.added
-        rest = [self.buffer[i : i + BATCH_FILES] for i in range(0, len(self.buffer), BATCH_FILES)]
-        self.buffer = []
-        for batch in rest:
-            if self.pool or (self.engine == "dask"):
-                self._submit(batch)
-            else:
-                from .worker import parse_batch
-
-                self._done(parse_batch(*self._task(batch)), len(batch))
-        while self.pending:
-            self._collect()
-        return self.outcomes
-
-    def finish_winners(self, owed: list[int]) -> dict[int, tuple]:
-        """Make what the parse owes the winning copies numbered `owed` (sorted),
-        each batch's on the workers: the rows of those it only keyed, the facts
-        of all (kbparse.ingestion.worker.finish_batch). Returns the rejects, by
-        input number, of keyed copies that changed or went away meanwhile."""
-        from .worker import finish_batch
-
-        out = self.outcomes
-        keyed = [k for k in owed if out.keyed[k]]
-        spilled = [k for k in owed if not out.keyed[k]]
-        tasks = []
-        # The facts of a copy made in full are read back from its own batch's spill.
-        for batch_no, base, n in self.spans:
-            lo, hi = bisect.bisect_left(spilled, base), bisect.bisect_left(spilled, base + n)
-            if hi > lo:
-                tasks.append((self.spill, batch_no, spilled[lo:hi], {}))
-        # A keyed copy is read from its path: any task will do, and few large
-        # ones write fewer small spill files (each costs a fixed ~0.4 ms a table).
-        size = min(BATCH_FILES, -(-len(keyed) // (2 * self.workers)))
-        for i in range(0, len(keyed), size or 1):
-            chunk = keyed[i : i + size]
-            self.batches += 1
-            paths = {k: (self.submitted[k], bytes(out.sha256[32 * k : 32 * k + 32])) for k in chunk}
-            tasks.append((self.spill, self.batches, [], paths))
-        if self.pool is None:
-            done = [finish_batch(*task) for task in tasks]
-        else:
-            futures = [self.pool.submit(finish_batch, *task) for task in tasks]
-            t0 = time.perf_counter()
-            done = [f.result() for f in futures]
-            self.last_result = time.perf_counter()
-            self.waited += self.last_result - t0
-        rejects: dict[int, tuple] = {}
-        for seconds, failed in done:
-            rejects.update(failed)
-            for i, sec in enumerate(seconds):
-                out.seconds[i] += sec
-        return rejects
-
-    def close(self) -> None:
-        """Stop the workers (cancelling what is queued); safe to call twice."""
-        if self.pool is not None:
-            self.pool.close()
-            self.pool = None
-
-
-# -- what the previous version knew ---------------------------------------------
-
-
-class _Previous:
-    """The previous version's `sources` table, as lazily converted columns and a path index."""
-
-    def __init__(self, store, version: Path | None) -> None:
-        self.table = store.read_table(version, table("sources"))
-        self._cols: dict[str, list] = {}
-        self.index = {p: i for i, p in enumerate(self.col("source_path"))}
-
-    def col(self, name: str) -> list:
-        if name not in self._cols:
-            self._cols[name] = column_values(self.table[name])
-        return self._cols[name]
-
-    def article_of(self, path: str) -> str | None:
-        i = self.index.get(path)
-        return None if i is None else self.col("article_id")[i]
-
-
-
-def _scan(sources, prev: _Previous, parser: _Parser, timings: dict[str, float]) -> tuple[list[str], int, set[str]]:
-    """Hand every new or changed file to the parser as it is found. Returns the
-    paths seen, how many were unchanged, and the paths being parsed."""
-    index, sizes, mtimes = prev.index, prev.col("size_bytes"), prev.col("mtime_ns")
-    seen: list[str] = []  # paths only: this list has an entry per input file
-    parsing: set[str] = set()
-    unchanged = 0
-    chunks, clock, walking = iter(sources), time.perf_counter, 0.0
-    while True:
-        t0 = clock()
-        chunk = next(chunks, None)
-        walking += clock() - t0
-        if chunk is None:
-            break
-        seen.extend(src.path for src in chunk)
-        for src in chunk:
-            i = index.get(src.path)
-            if i is not None and sizes[i] == src.size and mtimes[i] == src.mtime_ns:
-                unchanged += 1
-            else:
-                parser.add(src)
-                parsing.add(src.path)
-    timings["discovery"] = walking
-    return seen, unchanged, parsing
-
-
-def _known_source(path: str, size: int, mtime_ns: int) -> Source:
-    """The Source of a file this run found unchanged, from what `sources` recorded of it."""
-    archive, bang, member = path.partition("!")
-    if bang and is_archive_name(archive) and (is_url(archive) or not os.path.exists(path)):
-        return Source(path, size, mtime_ns, archive, member)
-    return Source(path, size, mtime_ns)
-
-
-def _reparse_affected(parser: _Parser, prev: _Previous, parsing: set[str], seen: list[str]) -> set[str]:
-    """A changed file may have held the winning copy of an article whose other
-    copies were only counted, not stored: parse those again too. A copy this
-    run found unchanged is rebuilt from the sources table (it may be an archive
-    member or a URL); one from an earlier run's inputs is looked up on disk.
-    Returns the known files that are gone."""
-    affected = {prev.article_of(p) for p in parsing} - {None}
-    dropped: set[str] = set()
-    if not affected:
-        return dropped
-    found_now = set(seen)
-    ids, sizes, mtimes = prev.col("article_id"), prev.col("size_bytes"), prev.col("mtime_ns")
-    for i, path in enumerate(prev.col("source_path")):
-        if ids[i] not in affected or path in parsing:
-            continue
-        if path in found_now:
-            src = _known_source(path, sizes[i], mtimes[i])
-        else:
-            try:
-                st = os.stat(path)
-            except OSError:
-                dropped.add(path)  # gone, or inside an archive not given this time
-                continue
-            src = Source(path, st.st_size, st.st_mtime_ns)
-        parser.add(src)
-        parsing.add(path)
-    return dropped
-
-
-def _winner_key(candidate: tuple) -> tuple:
-    path, day, is_txt = candidate  # day: date.toordinal(), 0 when the article has no date
-    return (day, is_txt)
-
-
-def _choose_winners(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str]) -> dict[str, str]:
-    """article id -> path of the copy that makes its row."""
-    candidates: dict[str, list[tuple]] = {}
-    prev_paths, ids, dates, formats, outcome = (
-        prev.col(n) for n in ("source_path", "article_id", "last_modified", "source_format", "outcome")
-    )
-    for i in carried:
-        if outcome[i] != "rejected":
-            day = dates[i].toordinal() if dates[i] else 0
-            candidates.setdefault(ids[i], []).append((prev_paths[i], day, formats[i] == "txt"))
-    txt = FORMATS.index("txt")
-    for k, article_id in enumerate(out.article_id):
-        if k not in out.rejects:
-            candidates.setdefault(article_id, []).append((paths[k], out.day[k], out.fmt[k] == txt))
-    # max() keeps the first of equals, so sorting by path makes ties go to the first path.
-    return {aid: max(sorted(rows), key=_winner_key)[0] for aid, rows in candidates.items()}
 
 
 # -- the run ----------------------------------------------------------------------
@@ -410,18 +132,18 @@ def ingest(
                 f"{store.out} was written by an earlier kbparse whose tables differ from this one's "
                 f"({', '.join(stale)}): run the same command with --full-refresh once to rebuild it"
             )
-        prev = _Previous(store, previous)
+        prev = Previous(store, previous)
 
         spill = store.scratch(version)
         found.scratch = spill  # a .zip at a URL is downloaded there, and gone with it
         # Workers on other machines cannot write to this one's disk.
         shared = store.shared_scratch(version) if engine == "dask" and scheduler else str(spill)
-        parser = budget.parser = _Parser(workers, progress, shared, engine, scheduler)
+        parser = budget.parser = Parser(workers, progress, shared, engine, scheduler)
         timings: dict[str, float] = {"setup": time.perf_counter() - t0}
         t_parse = time.perf_counter()
         try:
-            seen, unchanged, parsing = _scan(sources, prev, parser, timings)
-            dropped = _reparse_affected(parser, prev, parsing, seen)
+            seen, unchanged, parsing = scan(sources, prev, parser, timings)
+            dropped = reparse_affected(parser, prev, parsing, seen)
             outcomes = parser.finish()
             # An input folder gone mid-run left only rejects: that is no dataset to commit.
             still_there(paths)
@@ -440,7 +162,7 @@ def ingest(
                 t_facts = time.perf_counter()
                 eager, made = FORMATS.index(EAGER), set()
                 while True:
-                    winners = _choose_winners(prev, carried, outcomes, files)
+                    winners = choose_winners(prev, carried, outcomes, files)
                     winning = set(winners.values())
                     keep_src = [k for k, p in enumerate(files) if p in winning]
                     # What the parse owes a winner it did not read in full (worker.EAGER).
@@ -512,7 +234,7 @@ class _Budget:
     operator reads when the disk fills up."""
 
     def __init__(self, store) -> None:
-        self.parser: _Parser | None = None
+        self.parser: Parser | None = None
         self.committed = False
         self.folder = str(store.local)
         try:
@@ -549,7 +271,7 @@ def _explained(store):
         yield budget
 
 
-def _timings(main: dict[str, float], parser: _Parser, outcomes: Outcomes) -> dict[str, float]:
+def _timings(main: dict[str, float], parser: Parser, outcomes: Outcomes) -> dict[str, float]:
     """The main process's stages, the workers' summed stages ("worker <stage>")
     and their idle time: worker-seconds of the pool's life not spent in a batch."""
     out = dict(main)
@@ -603,7 +325,7 @@ def _merge_article_tables(store, staging: Path, version: int, previous: Path | N
         con.close()
 
 
-def _sources_table(prev: _Previous, carried: list[int], out: Outcomes, paths: list[str], winning: set[str]) -> pa.Table:
+def _sources_table(prev: Previous, carried: list[int], out: Outcomes, paths: list[str], winning: set[str]) -> pa.Table:
     def outcome(path: str, rejected: bool) -> str:
         return "rejected" if rejected else "ingested" if path in winning else "duplicate"
 

@@ -108,7 +108,7 @@ def spill_path(spill: str, table: str, batch_no: int, pass_: str = "b") -> str:
 
 
 # The dialect whose copies parse_batch parses in full at once, rows and facts.
-# A txt copy wins over its md page unless the page is newer (pipeline._winner_key),
+# A txt copy wins over its md page unless the page is newer (changes.winner_key),
 # so it is almost always kept. A copy in another dialect that the worker read
 # from a path (and so can read again) is only keyed there (parse.read_key: the
 # same grammar and checks, no record, about a third of a parse) and made in
