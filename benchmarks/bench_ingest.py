@@ -10,6 +10,8 @@ new article numbers (12 copies: 53,076 files), then repeats, alternating:
   ingest - `kbparse ingest CORPUS --out NEW_DIR` as a user runs it (the CLI,
            with its default --workers = the machine's cores unless --workers);
   rerun  - the same command again over the unchanged files.
+  listing - one process finds every file and stats it (floor.listing), which
+           a re-run over unchanged files cannot do without: its floor.
 It prints the medians and the ratios ingest/floor and rerun/ingest. The
 issue's bars (issue 12): ingest <= 2.5x the floor with 2 workers on 2 cores,
 rerun <= 0.05x ingest.
@@ -48,7 +50,7 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
 from corpus import cached  # noqa: E402
-from floor import article_files, floor, median, timed  # noqa: E402
+from floor import article_files, floor, listing, median, timed  # noqa: E402
 
 
 def kbparse_cmd() -> list[str]:
@@ -164,12 +166,13 @@ def main() -> None:
     files = article_files(inputs)
     floor(files)  # warm the page cache
     extra = ["--workers", str(args.workers)] if args.workers else []
-    t_floor, t_ingest, t_rerun, t_other = [], [], [], []
+    t_floor, t_ingest, t_rerun, t_other, t_list = [], [], [], [], []
     for i in range(args.repeat):
         out = args.work / f"out-{os.getpid()}-{i}"
         cmd = kbparse_cmd() + ["ingest", *map(str, inputs), "--out", str(out), "-q", *extra]
         t_floor.append(timed(lambda: floor(files)))
         t_ingest.append(timed_run(cmd))
+        t_list.append(timed(lambda: listing(inputs)))
         t_rerun.append(timed_run(cmd))
         remove_dataset(out)
         other = ""
@@ -179,18 +182,22 @@ def main() -> None:
             remove_dataset(out)
             other = f", {args.against.name} {t_other[-1]:.2f} s"
         print(f"  round {i + 1}: floor {t_floor[-1]:.2f} s, ingest {t_ingest[-1]:.2f} s "
-              f"({t_ingest[-1] / t_floor[-1]:.2f}x), rerun {t_rerun[-1]:.2f} s{other}", flush=True)
-    mf, mi, mr = (median(x) for x in (t_floor, t_ingest, t_rerun))
+              f"({t_ingest[-1] / t_floor[-1]:.2f}x), listing {t_list[-1]:.2f} s, rerun {t_rerun[-1]:.2f} s{other}",
+              flush=True)
+    mf, mi, mr, ml = (median(x) for x in (t_floor, t_ingest, t_rerun, t_list))
     n = len(files)
     print(f"files: {n}  cores: {os.cpu_count()}  workers: {args.workers or 'default (cores)'}  repeats: {args.repeat}  (medians)")
     print(f"floor:            {mf:6.2f} s  {n / mf:8,.0f} files/s")
     print(f"kbparse ingest:   {mi:6.2f} s  {n / mi:8,.0f} files/s")
+    print(f"listing (stat):   {ml:6.2f} s  (a re-run's floor: every file found and stat'ed, one process)")
     print(f"re-run unchanged: {mr:6.2f} s")
     print(f"ratio ingest / floor:  {mi / mf:.2f}x   (bar: <= 2.5x)")
-    print(f"ratio rerun / ingest:  {mr / mi:.3f}   (bar: <= 0.05)")
+    print(f"ratio rerun / ingest:  {mr / mi:.3f}   (bar: <= 0.05; the listing alone: {ml / mi:.3f})")
     if t_other:
         mo = median(t_other)
-        print(f"{args.against}: {mo:6.2f} s; this checkout / that: {mi / mo:.3f}")
+        per_round = [a / b for a, b in zip(t_ingest, t_other)]
+        print(f"{args.against}: {mo:6.2f} s; this checkout / that: {mi / mo:.3f} (of the medians); "
+              f"per round {' '.join(f'{r:.3f}' for r in per_round)}, median {median(per_round):.3f}")
 
 
 if __name__ == "__main__":
