@@ -86,6 +86,12 @@ def _lower_words(phrases) -> re.Pattern | None:
     return re.compile(rf"(?<![\w-]){trie(sorted({p.lower() for p in phrases}))}(?![\w-])")
 
 
+def _longest_words(phrases) -> AhoCorasick:
+    """An automaton of the longest word of each phrase, lowered: a lowered text
+    holds a phrase only if it holds that word verbatim."""
+    return AhoCorasick(sorted({max(w.lower().split(), key=len) for w in phrases if w.strip()}))
+
+
 def _last_stop(lead: str) -> int:
     """End of the last match of `[.!?]["')]?\\s` in `lead` (0 if none). Matches
     cannot overlap, so the last is the rightmost: looked for from the end."""
@@ -133,8 +139,10 @@ class _Grammar:
         # The longest word of each lead phrase: a lead-in holds a phrase only
         # if it holds that word verbatim, and seven in ten hold none. One
         # automaton pass tells so for a fraction of the phrase regex's cost.
-        longest = {max(w.lower().split(), key=len) for w in v["lead_words"] if w.strip()}
-        self.lead_keys = AhoCorasick(sorted(longest))
+        self.lead_keys = _longest_words(v["lead_words"])
+        # The same before the plural test of a message's lead-in: six in seven
+        # hold no plural word.
+        self.plural_keys = _longest_words(v["plural_words"])
         self._memo = threading.local()
 
     def offsets(self, text: str) -> list[int]:
@@ -249,7 +257,8 @@ class _Grammar:
         sentence = self.lead_of(s, loc, colon)
         if self.plural_lower and self.singular_lower and sentence.isascii():
             low = sentence.lower()
-            per_paragraph = bool(self.plural_lower.search(low)) and not self.singular_lower.search(low)
+            per_paragraph = (bool(self.plural_keys.find_matches_as_indexes(low)) and bool(self.plural_lower.search(low))
+                             and not self.singular_lower.search(low))
         else:
             per_paragraph = bool(self.plural.search(sentence)) and not self.singular.search(sentence)
         # A bare label ("Description:") over text no deeper than itself is a field, not a lead-in.
