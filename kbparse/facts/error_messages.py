@@ -275,26 +275,34 @@ class _Grammar:
         if shallow and bare_label:
             return []
         messages: list[list[str]] = [[]]
-        blank_before = False
+        current = messages[0]
+        # Whether `current` holds a line that is not blank: only such lines are
+        # appended as they are (a blank one is appended as "").
+        filled = blank_before = False
         for line in lines:
             if not line.strip():
-                if shallow and any(x.strip() for x in messages[-1]):
+                if shallow and filled:
                     break
                 blank_before = True
-                if per_paragraph and any(x.strip() for x in messages[-1]):
-                    messages.append([])
+                if per_paragraph and filled:
+                    current = []
+                    messages.append(current)
+                    filled = False
                 else:
-                    messages[-1].append("")
+                    current.append("")
                 continue
             # Cheap tests first: a separator line is short, a registry path names HKEY_.
             if len(line.strip(" \t")) <= self.separator_size and self.separator.fullmatch(line):
-                messages.append([])
-            elif blank_before and self.note.match(line) and any(x.strip() for x in messages[-1]):
+                current = []
+                messages.append(current)
+                filled = False
+            elif blank_before and filled and self.note.match(line):
                 break
-            elif "HKEY_" in line and _HKEY.match(line) and not any(x.strip() for x in messages[-1]):
+            elif not filled and "HKEY_" in line and _HKEY.match(line):
                 return []
             else:
-                messages[-1].append(line)
+                current.append(line)
+                filled = True
             blank_before = False
         texts = [t for t in (_unindent(m) for m in messages) if t]
         # Every paragraph a list item ("- txt", "a. Ping ..."): a list, not a message.
@@ -317,7 +325,7 @@ def _unindent(lines: list[str]) -> str:
         lines.pop(0)
     if not lines:
         return ""
-    cut = min(_indent(ln) for ln in lines if ln)
+    cut = min(len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln)
     return "\n".join(ln[cut:] for ln in lines)
 
 
