@@ -325,3 +325,13 @@ def test_each_path_of_the_error_code_gate_lets_its_rare_forms_through(text, kind
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []
+
+
+@pytest.mark.parametrize("before", ["", "Gr\u00f6\u00dfe. "])
+def test_a_lead_word_before_the_lead_in_sentence_does_not_count(before):
+    # The lead keys are looked for in the paragraph's end, of which the
+    # lead-in sentence is a suffix: only a key inside the sentence counts.
+    assert messages(f"{before}An error occurred. Then do this:\n\n   Disk full.\n") == []
+    assert messages(f"{before}An error occurred.\nThen do\nthis:\n\n   Disk full.\n") == []
+    assert messages(f"{before}Done. Then an error\nappears:\n\n   Disk full.\n") == ["Disk full."]
+    assert messages(f"{before}Done.\nYou receive this error:\n\n   Disk full.\n") == ["Disk full."]

@@ -153,7 +153,7 @@ class _Grammar:
         # per lead-in (most of a text's colons are asked about once, here).
         memo = self._memo
         memo.text, memo.leads = text, {}
-        leads, judge, lead_sentence = memo.leads, self._is_message_lead, self.lead_sentence
+        leads, message_lead = memo.leads, self._message_lead
         found = []
         at = text.find(":\n")
         if at < 0 and text.rstrip().endswith(":"):
@@ -165,11 +165,12 @@ class _Grammar:
             lead = text[start:at].rstrip(" \t")
             if lead and not lead[-1].isspace():
                 colon = start + len(lead)
-                answer = leads.get((start, colon))
-                if answer is None:
-                    sentence = lead_sentence(text, start, colon)
-                    answer = leads[start, colon] = (judge(sentence), sentence)
-                m = answer[0] and quoted.match(text, start)
+                # (each colon is on a line of its own: never asked before)
+                sentence = message_lead(text, start, colon)
+                m = None
+                if sentence is not None:
+                    leads[start, colon] = sentence
+                    m = quoted.match(text, start)
             else:
                 m = quoted.match(text, start)
                 m = m and self.is_message_lead(text, start, start + len(m.group("lead"))) and m
@@ -205,44 +206,73 @@ class _Grammar:
                 loc += 1
         return hits
 
-    def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
-        """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
+    @staticmethod
+    def _paragraph_end(s: str, line_start: int, colon: int) -> str:
+        """The paragraph ending at `colon`, at most 400 characters before its line."""
         # A break further back than 400 characters would not count: no need to look for it.
         para = s.rfind("\n\n", max(0, line_start - 402), line_start)
-        start = max(para + 2 if para >= 0 else 0, line_start - 400)
-        lead = s[start:colon]
+        return s[max(para + 2 if para >= 0 else 0, line_start - 400):colon]
+
+    def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
+        """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
+        lead = self._paragraph_end(s, line_start, colon)
         return lead[_last_stop(lead):]
+
+    def _message_lead(self, s: str, line_start: int, colon: int) -> str | None:
+        """lead_sentence if it introduces a message, else None."""
+        lead = self._paragraph_end(s, line_start, colon)
+        if self.lead_lower and lead.isascii():
+            # The sentence is a suffix of `lead`: it holds a lead key if one of
+            # the key occurrences in `lead` (all of them, overlapping) starts
+            # within it. Two in three paragraph ends hold none, and for them
+            # the full stop is not looked for.
+            low = lead.lower()
+            keys = self.lead_keys.find_matches_as_indexes(low, overlapping=True)
+            if not keys:
+                return None
+            cut = _last_stop(lead)
+            if max(start for _, start, _ in keys) < cut:
+                return None
+            sentence = lead[cut:]
+            return sentence if self._lowered_lead(low[cut:]) else None
+        sentence = lead[_last_stop(lead):]
+        return sentence if self._is_message_lead(sentence) else None
 
     def is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
         """Does the sentence ending at `colon` introduce a message?
 
         Asked while locating the blocks, then again by the parse action of each
-        block found: the answers for the last text are kept."""
+        block found: the sentences of the lead-ins found for the last text are kept."""
         memo = self._memo
         if getattr(memo, "text", None) is not s:
             memo.text, memo.leads = s, {}
         key = (line_start, colon)
-        if key not in memo.leads:
-            sentence = self.lead_sentence(s, line_start, colon)
-            memo.leads[key] = (self._is_message_lead(sentence), sentence)
-        return memo.leads[key][0]
+        if key in memo.leads:
+            return True
+        sentence = self._message_lead(s, line_start, colon)
+        if sentence is None:
+            return False
+        memo.leads[key] = sentence
+        return True
 
     def lead_of(self, s: str, line_start: int, colon: int) -> str:
         """lead_sentence, as kept by is_message_lead for the text being read."""
         memo = self._memo
         if getattr(memo, "text", None) is s and (line_start, colon) in memo.leads:
-            return memo.leads[line_start, colon][1]
+            return memo.leads[line_start, colon]
         return self.lead_sentence(s, line_start, colon)
+
+    def _lowered_lead(self, low: str) -> bool:
+        """_is_message_lead of an ASCII sentence, lowered, that holds a lead key."""
+        # (the last clause of the lowered sentence is the lowered last clause: ASCII)
+        return bool(self.lead_lower.search(low)) and not self.not_lead_lower.search(low.rsplit(",", 1)[-1])
 
     def _is_message_lead(self, sentence: str) -> bool:
         if self.lead_lower and sentence.isascii():
             # The same test on the lowered text, without re.I and with the
             # phrases as a trie: about three times faster.
             low = sentence.lower()
-            if not self.lead_keys.find_matches_as_indexes(low) or not self.lead_lower.search(low):
-                return False
-            # (the last clause of the lowered sentence is the lowered last clause: ASCII)
-            return not self.not_lead_lower.search(low.rsplit(",", 1)[-1])
+            return bool(self.lead_keys.find_matches_as_indexes(low)) and self._lowered_lead(low)
         last_clause = sentence.rsplit(",", 1)[-1]
         return bool(self.lead.search(sentence)) and not self.not_lead.search(last_clause)
 
