@@ -325,3 +325,25 @@ def test_each_path_of_the_error_code_gate_lets_its_rare_forms_through(text, kind
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []
+
+
+@pytest.mark.parametrize("before", ["", "Gr\u00f6\u00dfe. "])
+def test_a_lead_word_before_the_lead_in_sentence_does_not_count(before):
+    # The lead keys are looked for in the paragraph's end, of which the
+    # lead-in sentence is a suffix: only a key inside the sentence counts.
+    assert messages(f"{before}An error occurred. Then do this:\n\n   Disk full.\n") == []
+    assert messages(f"{before}An error occurred.\nThen do\nthis:\n\n   Disk full.\n") == []
+    assert messages(f"{before}Done. Then an error\nappears:\n\n   Disk full.\n") == ["Disk full."]
+    assert messages(f"{before}Done.\nYou receive this error:\n\n   Disk full.\n") == ["Disk full."]
+
+
+@pytest.mark.parametrize("lead, quoted", [
+    ("Error", True), ("The error", True), ("Then an\nerror (2)", True), ("See the error-level docs", False),
+    ("Set the_error flag", False), ("Set the non-error flag", False), ("Set errorlevel 2", False),
+    ("Set error2 now", False), ("Run the texts", False), ("Run it, then you\nreceive", True),
+])
+def test_a_lead_word_counts_only_standing_alone(lead, quoted):
+    # A key that is a phrase of its own counts where neither neighbour is a
+    # word character or a hyphen, as the phrase regex has it; else the regex decides.
+    assert messages(f"Done. {lead}:\n\n   Disk full.\n") == (["Disk full."] if quoted else [])
+    assert messages(f"{lead}:\n\n   Disk full.\n") == (["Disk full."] if quoted else [])

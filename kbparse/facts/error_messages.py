@@ -52,6 +52,8 @@ SPEC = {
 }
 COLUMNS = ("text",)
 
+# What the phrase regexes' (?<![\w-]) and (?![\w-]) refuse, in ASCII text.
+_WORD = frozenset("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
 _HKEY = re.compile(r"[ \t]*HKEY_")
 _MARKER = re.compile(r"[ \t]*(?:(?:\d{1,2}[.)]|[-*])[ \t]+)?")
 _LIST_ITEM = re.compile(r"(?:[-*]|\d{1,2}[.)]|[a-z][.)])[ \t]")
@@ -84,6 +86,12 @@ def _lower_words(phrases) -> re.Pattern | None:
         return f"(?:{body})?" if "" in tails else body
 
     return re.compile(rf"(?<![\w-]){trie(sorted({p.lower() for p in phrases}))}(?![\w-])")
+
+
+def _longest_words(phrases) -> list[str]:
+    """The longest word of each phrase, lowered: a lowered text holds a phrase
+    only if it holds that word verbatim."""
+    return sorted({max(w.lower().split(), key=len) for w in phrases if w.strip()})
 
 
 def _last_stop(lead: str) -> int:
@@ -133,8 +141,15 @@ class _Grammar:
         # The longest word of each lead phrase: a lead-in holds a phrase only
         # if it holds that word verbatim, and seven in ten hold none. One
         # automaton pass tells so for a fraction of the phrase regex's cost.
-        longest = {max(w.lower().split(), key=len) for w in v["lead_words"] if w.strip()}
-        self.lead_keys = AhoCorasick(sorted(longest))
+        keys = _longest_words(v["lead_words"])
+        self.lead_keys = AhoCorasick(keys)
+        # Which keys are phrases of their own ("error", not "receive"): such a
+        # key between two characters that are not [\w-] is a phrase found.
+        phrases = {w.lower() for w in v["lead_words"]}
+        self.key_is_lead = [key in phrases for key in keys]
+        # The same before the plural test of a message's lead-in: six in seven
+        # hold no plural word.
+        self.plural_keys = AhoCorasick(_longest_words(v["plural_words"]))
         self._memo = threading.local()
 
     def offsets(self, text: str) -> list[int]:
@@ -145,7 +160,7 @@ class _Grammar:
         # per lead-in (most of a text's colons are asked about once, here).
         memo = self._memo
         memo.text, memo.leads = text, {}
-        leads, judge, lead_sentence = memo.leads, self._is_message_lead, self.lead_sentence
+        leads, message_lead = memo.leads, self._message_lead
         found = []
         at = text.find(":\n")
         if at < 0 and text.rstrip().endswith(":"):
@@ -157,11 +172,12 @@ class _Grammar:
             lead = text[start:at].rstrip(" \t")
             if lead and not lead[-1].isspace():
                 colon = start + len(lead)
-                answer = leads.get((start, colon))
-                if answer is None:
-                    sentence = lead_sentence(text, start, colon)
-                    answer = leads[start, colon] = (judge(sentence), sentence)
-                m = answer[0] and quoted.match(text, start)
+                # (each colon is on a line of its own: never asked before)
+                sentence = message_lead(text, start, colon)
+                m = None
+                if sentence is not None:
+                    leads[start, colon] = sentence
+                    m = quoted.match(text, start)
             else:
                 m = quoted.match(text, start)
                 m = m and self.is_message_lead(text, start, start + len(m.group("lead"))) and m
@@ -197,44 +213,86 @@ class _Grammar:
                 loc += 1
         return hits
 
-    def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
-        """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
+    @staticmethod
+    def _paragraph_end(s: str, line_start: int, colon: int) -> str:
+        """The paragraph ending at `colon`, at most 400 characters before its line."""
         # A break further back than 400 characters would not count: no need to look for it.
         para = s.rfind("\n\n", max(0, line_start - 402), line_start)
-        start = max(para + 2 if para >= 0 else 0, line_start - 400)
-        lead = s[start:colon]
+        return s[max(para + 2 if para >= 0 else 0, line_start - 400):colon]
+
+    def lead_sentence(self, s: str, line_start: int, colon: int) -> str:
+        """The sentence ending at `colon`: what follows the last full stop in its paragraph."""
+        lead = self._paragraph_end(s, line_start, colon)
         return lead[_last_stop(lead):]
+
+    def _message_lead(self, s: str, line_start: int, colon: int) -> str | None:
+        """lead_sentence if it introduces a message, else None."""
+        lead = self._paragraph_end(s, line_start, colon)
+        if self.lead_lower and lead.isascii():
+            # The sentence is a suffix of `lead`: it holds a lead key if one of
+            # the key occurrences in `lead` (all of them, overlapping) starts
+            # within it. Two in three paragraph ends hold none, and for them
+            # the full stop is not looked for.
+            low = lead.lower()
+            keys = self.lead_keys.find_matches_as_indexes(low, overlapping=True)
+            if not keys:
+                return None
+            cut = _last_stop(lead)
+            held = False
+            for k, start, end in keys:
+                if start < cut:
+                    continue
+                held = True
+                # A key that is a phrase, standing alone, is a match lead_lower
+                # would find: it spares the regex two times in three.
+                if self.key_is_lead[k] and (start == 0 or low[start - 1] not in _WORD) and (
+                        end == len(low) or low[end] not in _WORD):
+                    break
+            else:
+                # (lead_lower reads the sentence in place: the character before
+                # it, the stop's blank, is as good as none to its look-behind)
+                if not held or not self.lead_lower.search(low, cut):
+                    return None
+            return lead[cut:] if self._not_lead_free(low[cut:]) else None
+        sentence = lead[_last_stop(lead):]
+        return sentence if self._is_message_lead(sentence) else None
 
     def is_message_lead(self, s: str, line_start: int, colon: int) -> bool:
         """Does the sentence ending at `colon` introduce a message?
 
         Asked while locating the blocks, then again by the parse action of each
-        block found: the answers for the last text are kept."""
+        block found: the sentences of the lead-ins found for the last text are kept."""
         memo = self._memo
         if getattr(memo, "text", None) is not s:
             memo.text, memo.leads = s, {}
         key = (line_start, colon)
-        if key not in memo.leads:
-            sentence = self.lead_sentence(s, line_start, colon)
-            memo.leads[key] = (self._is_message_lead(sentence), sentence)
-        return memo.leads[key][0]
+        if key in memo.leads:
+            return True
+        sentence = self._message_lead(s, line_start, colon)
+        if sentence is None:
+            return False
+        memo.leads[key] = sentence
+        return True
 
     def lead_of(self, s: str, line_start: int, colon: int) -> str:
         """lead_sentence, as kept by is_message_lead for the text being read."""
         memo = self._memo
         if getattr(memo, "text", None) is s and (line_start, colon) in memo.leads:
-            return memo.leads[line_start, colon][1]
+            return memo.leads[line_start, colon]
         return self.lead_sentence(s, line_start, colon)
+
+    def _not_lead_free(self, low: str) -> bool:
+        """Is the last clause of an ASCII sentence, lowered, free of not_lead phrases?"""
+        # (the last clause of the lowered sentence is the lowered last clause: ASCII)
+        return not self.not_lead_lower.search(low.rsplit(",", 1)[-1])
 
     def _is_message_lead(self, sentence: str) -> bool:
         if self.lead_lower and sentence.isascii():
             # The same test on the lowered text, without re.I and with the
             # phrases as a trie: about three times faster.
             low = sentence.lower()
-            if not self.lead_keys.find_matches_as_indexes(low) or not self.lead_lower.search(low):
-                return False
-            # (the last clause of the lowered sentence is the lowered last clause: ASCII)
-            return not self.not_lead_lower.search(low.rsplit(",", 1)[-1])
+            return (bool(self.lead_keys.find_matches_as_indexes(low)) and bool(self.lead_lower.search(low))
+                    and self._not_lead_free(low))
         last_clause = sentence.rsplit(",", 1)[-1]
         return bool(self.lead.search(sentence)) and not self.not_lead.search(last_clause)
 
@@ -249,7 +307,8 @@ class _Grammar:
         sentence = self.lead_of(s, loc, colon)
         if self.plural_lower and self.singular_lower and sentence.isascii():
             low = sentence.lower()
-            per_paragraph = bool(self.plural_lower.search(low)) and not self.singular_lower.search(low)
+            per_paragraph = (bool(self.plural_keys.find_matches_as_indexes(low)) and bool(self.plural_lower.search(low))
+                             and not self.singular_lower.search(low))
         else:
             per_paragraph = bool(self.plural.search(sentence)) and not self.singular.search(sentence)
         # A bare label ("Description:") over text no deeper than itself is a field, not a lead-in.
@@ -266,26 +325,34 @@ class _Grammar:
         if shallow and bare_label:
             return []
         messages: list[list[str]] = [[]]
-        blank_before = False
+        current = messages[0]
+        # Whether `current` holds a line that is not blank: only such lines are
+        # appended as they are (a blank one is appended as "").
+        filled = blank_before = False
         for line in lines:
             if not line.strip():
-                if shallow and any(x.strip() for x in messages[-1]):
+                if shallow and filled:
                     break
                 blank_before = True
-                if per_paragraph and any(x.strip() for x in messages[-1]):
-                    messages.append([])
+                if per_paragraph and filled:
+                    current = []
+                    messages.append(current)
+                    filled = False
                 else:
-                    messages[-1].append("")
+                    current.append("")
                 continue
             # Cheap tests first: a separator line is short, a registry path names HKEY_.
             if len(line.strip(" \t")) <= self.separator_size and self.separator.fullmatch(line):
-                messages.append([])
-            elif blank_before and self.note.match(line) and any(x.strip() for x in messages[-1]):
+                current = []
+                messages.append(current)
+                filled = False
+            elif blank_before and filled and self.note.match(line):
                 break
-            elif "HKEY_" in line and _HKEY.match(line) and not any(x.strip() for x in messages[-1]):
+            elif not filled and "HKEY_" in line and _HKEY.match(line):
                 return []
             else:
-                messages[-1].append(line)
+                current.append(line)
+                filled = True
             blank_before = False
         texts = [t for t in (_unindent(m) for m in messages) if t]
         # Every paragraph a list item ("- txt", "a. Ping ..."): a list, not a message.
@@ -308,7 +375,7 @@ def _unindent(lines: list[str]) -> str:
         lines.pop(0)
     if not lines:
         return ""
-    cut = min(_indent(ln) for ln in lines if ln)
+    cut = min(len(ln) - len(ln.lstrip(" \t")) for ln in lines if ln)
     return "\n".join(ln[cut:] for ln in lines)
 
 
