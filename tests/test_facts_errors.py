@@ -320,8 +320,23 @@ def test_each_path_of_the_error_code_gate_lets_its_rare_forms_through(text, kind
     assert {"kind": kind, "code": code, "source": None} in find_error_codes(text)
 
 
+@pytest.mark.parametrize("text, code", [
+    # The gate tries a form only where its literal occurs: each occurrence,
+    # not only the first, and at the text's own offsets where a character
+    # before it lowers to two ("İ") or to ASCII (the Kelvin sign).
+    ("an error occurs; see error 5", "5"),
+    ("Error, error, ERROR 5", "5"),
+    ("İİ error 5", "5"),
+    ("\u212a \u212aerror; error 5 \udc80", "5"),
+])
+def test_the_error_code_gate_tries_every_occurrence_of_a_literal(text, code):
+    assert error_codes._may_hold_code(text), text
+    assert {"kind": "error_number", "code": code, "source": None} in find_error_codes(text)
+
+
 @pytest.mark.parametrize("text", ["a 640x480 screen", "a 680x0-based Macintosh", "press &Help 5 times",
-                                  "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done"])
+                                  "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done",
+                                  "  L2029 unresolved"])
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []
