@@ -336,7 +336,10 @@ def test_the_error_code_gate_tries_every_occurrence_of_a_literal(text, code):
 
 @pytest.mark.parametrize("text", ["a 640x480 screen", "a 680x0-based Macintosh", "press &Help 5 times",
                                   "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done",
-                                  "  L2029 unresolved"])
+                                  "  L2029 unresolved",
+                                  # a literal in a case none of its forms is written in
+                                  "ErRoR 5 here", "a Link step reports C1001", "hTTP 404",
+                                  "Result = 80004005", "sToP 1E"])
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []

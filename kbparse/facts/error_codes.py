@@ -81,33 +81,34 @@ COLUMNS = ("kind", "code", "source")
 # The gate: most sections hold no code, and it must turn them away in a few
 # microseconds. A section can hold one only if it has one of the forms below
 # (where a form is common in prose, "error", "event", "Stop", a number must
-# follow it closely). Each form starts with its literal, in some case: every
-# occurrence of the literals in the lowered text is found in one pass (see
-# _LITERALS), and a form is tried only there, anchored, instead of searching
-# the whole text for it: a regex or substring search runs over every
-# character, while a literal occurs a few times in a section at most.
+# follow it closely). Each form starts with its literal, in the case written
+# here; every occurrence of the literals is found in one pass over the text
+# (see _LITERALS), and a form's test (None: the literal is the whole form)
+# is tried only there, anchored, instead of searching the whole text for
+# the form: a regex or substring search runs over every character, while a
+# literal occurs a few times in a section at most.
+_HEX_AFTER_0X = re.compile(r"0[xX](?:[0-9A-Fa-f]{8}|(?<!\w..)[0-9A-Fa-f])").match
+_HEX_AFTER_AMP_H = re.compile(r"&[hH][89A-Fa-f][0-9A-Fa-f]{7}").match
 _CHECKS = (
-    ("rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
-                         r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t]+&[hH]"),
-              re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
-    ("vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
+    ("rror", re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
+                        r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t]+&[hH]").match),
+    ("RROR", re.compile(r"RROR[^\w\n]{0,3}[0-9]").match),
+    ("vent", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d").match), ("VENT", None),
     # "0x" serves the forms no word of their own lets through: a hex HRESULT or
     # STOP line (eight digits), a lower-case "stop 0x1E" or "ERROR CODE: 0x469"
     # (a hex digit, no letter or digit before the 0: "640x480", "680x0" are no codes).
-    ("0x", (re.compile(r"0[xX](?:[0-9A-Fa-f]{8}|(?<!\w..)[0-9A-Fa-f])"),)),
-    ("http", ("HTTP",)),
+    ("0x", _HEX_AFTER_0X), ("0X", _HEX_AFTER_0X),
+    ("HTTP", None),
     # "HRESULT" lets through the keyword form "HRESULT = 80004005"; with 0x or
     # &H its code passes their own tests.
-    ("result", (re.compile(r"RESULT[ \t]*[:=]?[ \t]*[89A-Fa-f][0-9A-Fa-f]{7}"),)),
-    ("stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))),
+    ("RESULT", re.compile(r"RESULT[ \t]*[:=]?[ \t]*[89A-Fa-f][0-9A-Fa-f]{7}").match),
+    ("STOP", None), ("Stop", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d").match),
     # "LINK" and "compiler" vouch for tool codes, which are a letter and four digits.
-    ("link", (lambda text, at: text.startswith("LINK", at) and _has_tool_digits(text),)),
-    ("ompiler", (lambda text, at: text.startswith("ompiler", at) and _has_tool_digits(text),)),
-    ("arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
-    ("&h", (re.compile(r"&[hH][89A-Fa-f][0-9A-Fa-f]{7}"),)),
-    ("[8", ("[8",)), ("[microsoft]", ("[Microsoft]",)),
-    ("lnk", ("LNK",)), ("qlstate", ("qlState", "QLSTATE")), ("msg ", ("Msg ",)), ("ora-", ("ORA-",)),
-    ("orbidden", ("orbidden",)),
+    ("LINK", lambda text, at: _has_tool_digits(text)), ("ompiler", lambda text, at: _has_tool_digits(text)),
+    ("arning", re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}").match),
+    ("&h", _HEX_AFTER_AMP_H), ("&H", _HEX_AFTER_AMP_H),
+    ("[8", None), ("[Microsoft]", None), ("LNK", None), ("qlState", None), ("QLSTATE", None), ("Msg ", None),
+    ("ORA-", None), ("orbidden", None),
 )
 # Any letter, then four digits, as the tool terminal (re.I, Unicode) may read
 # them: its prefixes under re.I take the Kelvin sign and the long s too.
@@ -141,16 +142,14 @@ def _has_tool_line(text: str) -> bool:
     return False
 
 
-# Where the literals occur, in one pass over the text: 17 substring searches
-# cost about three times as much (an Aho-Corasick automaton, in Rust).
+# Where the literals occur, in one pass over the text: as many substring
+# searches cost several times as much (an Aho-Corasick automaton, in Rust).
 _LITERAL_WORDS = [literal for literal, _ in _CHECKS]
 _LITERALS = AhoCorasick(_LITERAL_WORDS)
+# Over the bytes of an ASCII text, which are its characters: the str
+# automaton also turns its offsets into character offsets, a third of its time.
 _LITERAL_BYTES = BytesAhoCorasick([w.encode() for w in _LITERAL_WORDS])
-# Each form as a test of the text at an offset: a C call for a string or a regex.
-_TESTS = tuple(
-    tuple(re.compile(re.escape(form)).match if isinstance(form, str) else getattr(form, "match", form) for form in forms)
-    for _, forms in _CHECKS
-)
+_TESTS = [test for _, test in _CHECKS]
 
 
 def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
@@ -179,29 +178,20 @@ def _lower_in_place(text: str) -> str:
     return "".join(low_ch if len(low_ch := ch.lower()) == 1 else ch for ch in text)
 
 
-def _occurrences(text: str, finder: AhoCorasick, byte_finder: BytesAhoCorasick, words) -> tuple[str, list[tuple[int, int]]]:
-    """The text lowered in place, and (index in `words`, offset) of every
-    occurrence of the lower-case `words` in it, overlapping ones too
-    (`finder` and `byte_finder`: automata of `words`, over str and bytes)."""
-    low = _lower_in_place(text)
-    if low.isascii():
-        # Over the bytes, whose offsets are then the characters': the str
-        # automaton's conversion of its offsets is skipped.
-        return low, [(i, at) for i, at, _ in byte_finder.find_matches_as_indexes(low.encode(), overlapping=True)]
-    return low, _find_all(finder, words, low)
-
-
 def _may_hold_code(text: str) -> bool:
-    if text.isascii() and not any(map(text.__contains__, "0123456789[&qQ")):
-        # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
-        # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
-        # found at memory speed: this turns away a third of all sections cheaply.
-        return False
-    # A form's match starts with its literal in some case: where the lowered text has it.
-    for i, at in _occurrences(text, _LITERALS, _LITERAL_BYTES, _LITERAL_WORDS)[1]:
-        for test in _TESTS[i]:
-            if test(text, at):
-                return True
+    if text.isascii():
+        if not any(map(text.__contains__, "0123456789[&qQ")):
+            # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
+            # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
+            # found at memory speed: this turns away a third of all sections cheaply.
+            return False
+        hits = [(i, at) for i, at, _ in _LITERAL_BYTES.find_matches_as_indexes(text.encode(), overlapping=True)]
+    else:
+        hits = _find_all(_LITERALS, _LITERAL_WORDS, text)
+    for i, at in hits:
+        test = _TESTS[i]
+        if test is None or test(text, at):
+            return True
     return _has_tool_line(text)
 
 
@@ -399,6 +389,8 @@ class _Grammar:
         self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
         # Every offset of every anchor (overlapping ones too, as repeated finds give), in one pass.
         self.anchor_finder = AhoCorasick(list(self.anchors))
+        # The same over bytes, for ASCII text, whose byte offsets are its
+        # character offsets: the str automaton's conversion of them is skipped.
         self.anchor_bytes = BytesAhoCorasick([a.encode() for a in self.anchors])
         self.terminals = [t for t, _ in terminals]
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
@@ -445,8 +437,13 @@ class _Grammar:
         parameters) give way to the earliest start, then to the terminal listed first.
         """
         # Offsets found in the lowered text are tried in `text`.
-        low, anchor_hits = _occurrences(text, self.anchor_finder, self.anchor_bytes, self.anchors)
+        low = _lower_in_place(text)
         found_at: dict[str, list[int]] = {anchor: [] for anchor in self.anchors}
+        if low.isascii():
+            anchor_hits = [(i, at) for i, at, _ in
+                           self.anchor_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
+        else:
+            anchor_hits = _find_all(self.anchor_finder, self.anchors, low)
         for i, at in anchor_hits:
             found_at[self.anchors[i]].append(at)
         found = []
