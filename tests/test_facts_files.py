@@ -261,6 +261,13 @@ def test_key_paths(text, root, key):
     assert (row["root"], row["key"], row["value_name"]) == (root, key, None)
 
 
+@pytest.mark.parametrize("root, rows", [("HKLM", 1), ("Hklm", 1), ("hklm", 1), ("hKLM", 0)])
+def test_the_registry_gate_takes_a_root_in_each_case_it_accepts_with_no_other_k(root, rows):
+    # The gate first wants a "k" or a "K" anywhere, then "HK", "Hk" or "hk":
+    # these texts have no k but the root's.
+    assert len(find_registry_settings(f"   {root}\\Software\\Microsoft\\Jet\n")) == rows
+
+
 def test_a_long_run_of_blanks_before_a_backslash_in_a_key_is_removed():
     text = "   HKEY_CURRENT_USER\\Control Panel" + " \t" * 2000 + "\\Desktop\n"
     row = one(find_registry_settings(text))
