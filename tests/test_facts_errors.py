@@ -76,6 +76,23 @@ def test_hex_without_error_context_is_not_an_hresult(text):
     assert codes(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A terminal is tried where one of its words occurs in full: a bracketed
+    # code wherever "[" and a high hex digit are, among other brackets...
+    ("Error 5: see [the article](http://x), [KB 1234]; the call failed [C0000005], [fFFF0000], "
+     "[90000000] [80000001-0000FFFF]",
+     [("error_number", "5"), ("hresult", "0xC0000005"), ("hresult", "0x90000000"), ("hresult", "0x80000001")]),
+    # ...each keyword of a group that shares its first letters ("hr", "bug"),
+    # as one space apart only, as before.
+    ("Error 5 through hr = 80070057, HR=80070005, hr  = 80070006, Hresult 8007000E and scode 80004001",
+     [("error_number", "5"), ("hresult", "0x80070005"), ("hresult", "0x8007000E"), ("hresult", "0x80004001")]),
+    ("Error 5, Bug Check 0x1E, bugcheck 0x50, Bug\nCheck 0xA",
+     [("error_number", "5"), ("stop", "0x0000001E"), ("stop", "0x00000050")]),
+])
+def test_each_word_of_a_terminal_is_tried_where_it_occurs(text, expected):
+    assert [(kind, code) for kind, code, _ in codes(text)] == expected
+
+
 def test_event_id_with_source_in_its_paragraph():
     text = "   Event ID: 9405\n   Source: MSExchangeMTA  Field Engineering\n   Type: Error"
     assert codes(text) == [("event_id", "9405", "MSExchangeMTA")]

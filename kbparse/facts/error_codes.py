@@ -4,9 +4,9 @@
 text, in order of first appearance: ``{"kind", "code", "source"}``.
 
 BNF (each terminal one `pp.Regex`). How a text is read, cheapest step first:
-a gate of substring tests turns away most sections (_may_hold_code); each
-terminal is tried, with its own regex, only at the offsets where its keyword
-occurs (found with str.find in the lowered text), left to right, a match
+a gate turns away most sections (_may_hold_code); each terminal is tried,
+with its own regex, only at the offsets where its keyword occurs (every
+keyword found in one pass over the lowered text), left to right, a match
 hiding the offsets inside it; the matches are merged by position (earliest
 first, then the order of `code`); and each match's terminal, parsed where it
 was located, lets its parse action take it apart into rows::
@@ -258,22 +258,9 @@ def _decimal_hresult(number: str) -> str | None:
     return None
 
 
-def _anchored(words: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The words grouped by their first two characters, each group with the
-    prefix its words share: one substring search per group, not per word
-    ("bug check", "bugcheck" -> "bug"; "hr=", "hr =", "hresult" -> "hr")."""
-    # A word that starts with another adds no offset of its own.
-    words = {w for w in words if not any(o != w and w.startswith(o) for o in words)}
-    groups: dict[str, list[str]] = {}
-    for word in sorted(words):
-        groups.setdefault(word[:2], []).append(word)
-    anchored = []
-    for group in groups.values():
-        anchor = group[0]
-        while not all(w.startswith(anchor) for w in group):
-            anchor = anchor[:-1]
-        anchored.append((anchor, tuple(group)))
-    return tuple(anchored)
+def _distinct(words: list[str]) -> tuple[str, ...]:
+    """The words but those that start with another: they add no offset of their own."""
+    return tuple(sorted({w for w in words if not any(o != w and w.startswith(o) for o in words)}))
 
 
 class _Grammar:
@@ -371,27 +358,30 @@ class _Grammar:
 
         kw = lambda *parts: [w.lower() for part in parts for w in v[part]["keywords"]]
         ora, msg = v["error_number"]["oracle_prefix"].lower(), v["error_number"]["sql_server_message"].lower()
-        # Each terminal with the lower-case words it starts with (found in the
-        # lowered text with str.find, which is what keeps a scan cheap), in the
-        # order that breaks ties when two start at the same place.
+        # Each terminal with the lower-case words it starts with (all found in
+        # the lowered text in one pass, which is what keeps a scan cheap), in
+        # the order that breaks ties when two start at the same place. Whole
+        # words, not a prefix they share: "hr" or "[" alone occur all over
+        # a text ("through", links), and each occurrence costs a try.
         terminals = [
             (stop, kw("stop")), (stop_line, ["0x"]), (runtime, kw("runtime")), (http, kw("http")),
             (http_reason, _STATUS), (odbc_chain, ["[microsoft]"]), (sqlstate, [w.lower() for w in v["odbc"]["sqlstate_labels"]]),
             (event, kw("event")), (sql_msg, [msg]), (oracle, [ora]), (error_number, kw("error_number")),
-            (hresult, ["0x", "&h", "["] + kw("hresult")), (tool, _TOOL),
+            # a bracketed code starts with its high hex digit
+            (hresult, ["0x", "&h", *(f"[{d}" for d in "89abcdef")] + kw("hresult")), (tool, _TOOL),
         ]
         self.code = pp.MatchFirst([t for t, _ in terminals]).set_name("error code")
         self.scans = []
         for priority, (terminal, words) in enumerate(terminals):
             if isinstance(words, list):
-                words = _anchored(words)
+                words = _distinct(words)
             self.scans.append((priority, words, terminal.re.match, terminal))
-        self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
-        # Every offset of every anchor (overlapping ones too, as repeated finds give), in one pass.
-        self.anchor_finder = AhoCorasick(list(self.anchors))
+        self.words = tuple(dict.fromkeys(w for _, words, _, _ in self.scans if isinstance(words, tuple) for w in words))
+        # Every offset of every word (overlapping ones too, as repeated finds give), in one pass.
+        self.word_finder = AhoCorasick(list(self.words))
         # The same over bytes, for ASCII text, whose byte offsets are its
         # character offsets: the str automaton's conversion of them is skipped.
-        self.anchor_bytes = BytesAhoCorasick([a.encode() for a in self.anchors])
+        self.word_bytes = BytesAhoCorasick([w.encode() for w in self.words])
         self.terminals = [t for t, _ in terminals]
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
@@ -399,7 +389,7 @@ class _Grammar:
     def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
         """Sorted offsets where terminal `priority` matches, among those where it may.
 
-        `found_at` holds, for the text, the offsets of each anchor of `self.anchors`.
+        `found_at` holds, for the text, the offsets of each word of `self.words`.
         """
         words, match = self.scans[priority][1:3]
         found: set[int] = set()
@@ -414,11 +404,8 @@ class _Grammar:
         elif words is _STATUS:
             found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
-            for anchor, group in words:
-                if group == (anchor,):
-                    found.update(found_at[anchor])
-                else:
-                    found.update(at for at in found_at[anchor] if any(low.startswith(w, at) for w in group))
+            for word in words:
+                found.update(found_at[word])
         starts = [at for at in sorted(found) if match(text, at)]
         # Tool codes and bare statuses are looked for only in a text with a
         # word that vouches for them; asked last, as the rarer condition.
@@ -438,17 +425,17 @@ class _Grammar:
         """
         # Offsets found in the lowered text are tried in `text`.
         low = _lower_in_place(text)
-        found_at: dict[str, list[int]] = {anchor: [] for anchor in self.anchors}
+        found_at: dict[str, list[int]] = {word: [] for word in self.words}
         if low.isascii():
-            anchor_hits = [(i, at) for i, at, _ in
-                           self.anchor_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
+            word_hits = [(i, at) for i, at, _ in
+                         self.word_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
         else:
-            anchor_hits = _find_all(self.anchor_finder, self.anchors, low)
-        for i, at in anchor_hits:
-            found_at[self.anchors[i]].append(at)
+            word_hits = _find_all(self.word_finder, self.words, low)
+        for i, at in word_hits:
+            found_at[self.words[i]].append(at)
         found = []
         for priority, words, match, _ in self.scans:
-            if isinstance(words, tuple) and not any(found_at[anchor] for anchor, _ in words):
+            if isinstance(words, tuple) and not any(found_at[word] for word in words):
                 continue  # none of its words in the text
             free = 0
             for at in self.starts(priority, text, low, found_at):
