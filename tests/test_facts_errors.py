@@ -360,3 +360,14 @@ def test_the_error_code_gate_tries_every_occurrence_of_a_literal(text, code):
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="aZx09 _-.\n"), st.text()))
+def test_the_tool_letters_are_the_matches_of_their_regex(text):
+    # Found over the text's bytes, letters and digits each as one byte value.
+    assert error_codes._tool_letters(text) == [m.start() for m in error_codes._TOOL_DIGITS.finditer(text)]
+
+
+def test_the_tool_letters_in_runs_of_digits():
+    assert error_codes._tool_letters("C1001, x00000000, a12345b1234, 0000a0000, _0000 Z9999") == [0, 7, 18, 24, 35, 48]

@@ -198,28 +198,20 @@ def _may_hold_code(text: str) -> bool:
 # Markers for the two terminals without a keyword: found by their digits.
 _TOOL, _STATUS = object(), object()
 _TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
-# ASCII digits as "0", the rest unchanged: a run of four digits is then a plain
-# substring, found at memory speed where the regex above tries every character.
-_ZERO_DIGITS = bytes(48 if 48 <= b <= 57 else b for b in range(256))
-_ZERO_RUN = re.compile(rb"0*")
-_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# ASCII letters as "a" and digits as "0", the rest unchanged: a match of the
+# regex above is then "a0000", which re finds by its literal "0000" (digits
+# are rare in prose) and a look back for the letter, in one call for a whole
+# hex dump; the regex above tries every character.
+_LETTERS_DIGITS = bytes(97 if 65 <= b <= 90 or 97 <= b <= 122 else 48 if 48 <= b <= 57 else b for b in range(256))
+_LETTER_0000 = re.compile(rb"0000(?<=a0000)")
 
 
 def _tool_letters(text: str) -> list[int]:
     """Offsets of the matches of _TOOL_DIGITS (a letter, then four digits), in order."""
     if not text.isascii():  # \d takes other scripts' digits too
         return [m.start() for m in _TOOL_DIGITS.finditer(text)]
-    zeros = text.encode("ascii").translate(_ZERO_DIGITS)
-    found = []
-    at = zeros.find(b"0000", 1)
-    while at >= 0:
-        # Two matches cannot overlap (a match's digits are no letter), so every
-        # letter followed by four digits is one.
-        if zeros[at - 1] in _ASCII_LETTERS:
-            found.append(at - 1)
-        # The next match starts after this run of digits: a hex dump is one search, not one per digit.
-        at = zeros.find(b"0000", _ZERO_RUN.match(zeros, at + 4).end())
-    return found
+    # Two matches cannot overlap (a match's digits are no letter): re's finds them all.
+    return [m.start() - 1 for m in _LETTER_0000.finditer(text.encode("ascii").translate(_LETTERS_DIGITS))]
 
 
 # "(?<![\w.,-])[45]\d\d\b" as two patterns that start with a literal digit,
