@@ -103,6 +103,8 @@ def test_headerless_row_needs_a_date_and_a_size():
         ("a LaserJet using version 3.89 of the HPPCL5A.DRV driver.", "HPPCL5A.DRV", "3.89"),
         ("This issue occurs with the Vip.386 file version 4.10.1423 included in", "Vip.386", "4.10.1423"),
         (" - Msvcrt.dll (5.0.0.7128)\n", "Msvcrt.dll", "5.0.0.7128"),
+        # the gate searches from the first "(" and "/", which are not the mention's
+        ("See (below) and http://x/y, then Msvcrt.dll (5.0.0.7128) here.", "Msvcrt.dll", "5.0.0.7128"),
         ("was corrected in\nSRVMAIN.EXE version 3.2.12.", "SRVMAIN.EXE", "3.2.12"),
     ],
 )

@@ -383,11 +383,15 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
 # Each test of the gate below needs one of these (or a substring, tried first
 # with `in`, which skips along the text faster than any regex); these start
 # with a literal, which the regex engine finds fast, unlike an alternation
-# (which it tries at every character). The version hint reads the lower-cased text.
+# (which it tries at every character), and are searched from the first
+# occurrence of their first character, found by a substring search. The
+# version hint and the file name header word read the lower-cased text: one
+# search for every spelling of the words.
 _VERSION_HINT = re.compile(r"ersion[ \t]+\d")
 _VERSIONS = (_VERSION_HINT, re.compile(r"ERSION[ \t]+\d"))
 _PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
 _VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
+_FILE_NAME = re.compile(r"ile ?name")
 
 
 def _gate(text: str, voc: _Vocabulary) -> bool:
@@ -395,20 +399,21 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
     the few places they point at) that the text holds a file table header, a dated line
     naming a file or a "NAME version V" mention; the scan runs only when one
     passes, which is what keeps the many sections without files cheap."""
-    if "/" in text:
-        for m in _SLASH_DATE.finditer(text):
+    if (slash := text.find("/")) >= 0:
+        for m in _SLASH_DATE.finditer(text, slash):
             line = _line_at(text, m.start(), m.end())
             if voc.ext_rx.search(text, *line) and voc.name_rx.search(text, *line):
                 return True
-    if "(" in text and _PAREN_HINT.search(text):
-        for m in _PAREN_DOTTED.finditer(text):
+    if (paren := text.find("(")) >= 0 and (hint := _PAREN_HINT.search(text, paren)):
+        # A dotted number in parentheses comes a blank after the match's start.
+        for m in _PAREN_DOTTED.finditer(text, max(0, hint.start() - 1)):
             at = m.start()
             if voc.mention.search(text, max(0, at - 40), at + 30):
                 return True
     # Lower-cased once, to look for both spellings of a word in one pass
     # (only whether they occur: the tests themselves read `text`).
     low = text.lower()
-    if "name" in low and ("ile name" in low or "ilename" in low):
+    if _FILE_NAME.search(low):
         for word in _HEADER_WORDS:
             at = text.find(word)
             while at >= 0:
@@ -416,7 +421,8 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
                     return True
                 at = text.find(word, at + 1)
     # Both tests below need a file extension (before "version", or in "of NAME").
-    if "ersion" in low and _VERSION_HINT.search(low) and (voc.ext_lower.search(low) or not text.isascii()):
+    if ((first := low.find("ersion")) >= 0 and _VERSION_HINT.search(low, first)
+            and (voc.ext_lower.search(low) or not text.isascii())):
         for hint in _VERSIONS:
             for m in hint.finditer(text):
                 at = m.start()
