@@ -152,11 +152,11 @@ _LITERAL_BYTES = BytesAhoCorasick([w.encode() for w in _LITERAL_WORDS])
 _TESTS = [test for _, test in _CHECKS]
 
 
-def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
-    """(index in `words`, offset) of every occurrence of `words` in `low`,
+def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int, int]]:
+    """(index in `words`, start, end) of every occurrence of `words` in `low`,
     overlapping ones too, by `finder` (an automaton of `words`)."""
     try:
-        return [(i, at) for i, at, _ in finder.find_matches_as_indexes(low, overlapping=True)]
+        return finder.find_matches_as_indexes(low, overlapping=True)
     except UnicodeEncodeError:
         # A lone surrogate (only a str handed to the API can hold one) has no
         # UTF-8 form for the automaton: the same offsets by substring search.
@@ -164,7 +164,7 @@ def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
         for i, word in enumerate(words):
             at = low.find(word)
             while at >= 0:
-                found.append((i, at))
+                found.append((i, at, at + len(word)))
                 at = low.find(word, at + 1)
         return found
 
@@ -185,10 +185,10 @@ def _may_hold_code(text: str) -> bool:
             # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
             # found at memory speed: this turns away a third of all sections cheaply.
             return False
-        hits = [(i, at) for i, at, _ in _LITERAL_BYTES.find_matches_as_indexes(text.encode(), overlapping=True)]
+        hits = _LITERAL_BYTES.find_matches_as_indexes(text.encode(), overlapping=True)
     else:
         hits = _find_all(_LITERALS, _LITERAL_WORDS, text)
-    for i, at in hits:
+    for i, at, _ in hits:
         test = _TESTS[i]
         if test is None or test(text, at):
             return True
@@ -419,11 +419,10 @@ class _Grammar:
         low = _lower_in_place(text)
         found_at: dict[str, list[int]] = {word: [] for word in self.words}
         if low.isascii():
-            word_hits = [(i, at) for i, at, _ in
-                         self.word_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
+            word_hits = self.word_bytes.find_matches_as_indexes(low.encode(), overlapping=True)
         else:
             word_hits = _find_all(self.word_finder, self.words, low)
-        for i, at in word_hits:
+        for i, at, _ in word_hits:
             found_at[self.words[i]].append(at)
         found = []
         for priority, words, match, _ in self.scans:
