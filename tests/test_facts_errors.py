@@ -351,6 +351,18 @@ def test_the_error_code_gate_tries_every_occurrence_of_a_literal(text, code):
     assert {"kind": "error_number", "code": code, "source": None} in find_error_codes(text)
 
 
+@pytest.mark.parametrize("text, kind, code", [
+    # No digit at all: each passes the gate's first test by its one character.
+    ("[Microsoft][ODBC Driver Manager] Data source name not found", "odbc", "[Microsoft][ODBC Driver Manager]"),
+    ("SQLSTATE: IMXYZ", "odbc", "IMXYZ"),
+    ('szSqlState = "IMXYZ"', "odbc", "IMXYZ"),
+    ("Err.Number = &HDEADBEEF failed", "hresult", "0xDEADBEEF"),
+])
+def test_the_error_code_gate_lets_codes_without_a_digit_through(text, kind, code):
+    assert error_codes._may_hold_code(text), text
+    assert {"kind": kind, "code": code, "source": None} in find_error_codes(text)
+
+
 @pytest.mark.parametrize("text", ["a 640x480 screen", "a 680x0-based Macintosh", "press &Help 5 times",
                                   "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done",
                                   "  L2029 unresolved",

@@ -180,10 +180,13 @@ def _lower_in_place(text: str) -> str:
 
 def _may_hold_code(text: str) -> bool:
     if text.isascii():
-        if not any(map(text.__contains__, "0123456789[&qQ")):
+        if not ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
+                or "6" in text or "7" in text or "8" in text or "9" in text
+                or "[" in text or "&" in text or "q" in text or "Q" in text):
             # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
             # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
             # found at memory speed: this turns away a third of all sections cheaply.
+            # (Written out: any(map(text.__contains__, ...)) takes three times as long.)
             return False
         hits = _LITERAL_BYTES.find_matches_as_indexes(text.encode(), overlapping=True)
     else:
