@@ -314,7 +314,9 @@ def _scanner() -> _Scanner:
     for form, _, _ in forms:
         # Every terminal starts at a line start: indentation is part of the match.
         form.leave_whitespace().parse_with_tabs().streamline()
-    return _Scanner(tuple((form, need, tuple(r.re for r in rxs)) for form, need, rxs in forms), voc)
+    # Of several regexes, one alternation of them: it matches where one of them does, in one call.
+    return _Scanner(tuple((form, need, re.compile("|".join(f"(?:{r.re.pattern})" for r in rxs), rxs[0].re.flags))
+                          for form, need, rxs in forms), voc)
 
 
 # What a line holds, for the forms that may start on it.
@@ -386,8 +388,8 @@ class _Scanner:
         for start, holds in self._trigger_lines(source):
             if start < at:
                 continue  # inside the last form found
-            for form, needs, rxs in self.forms:
-                if not (holds & needs and any(rx.match(source, start) for rx in rxs)):
+            for form, needs, rx in self.forms:
+                if not (holds & needs and rx.match(source, start)):
                     continue
                 try:
                     # What scan_string calls at each location; pyparsing has no
