@@ -384,7 +384,7 @@ class _Grammar:
     def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
         """Sorted offsets where terminal `priority` matches, among those where it may.
 
-        `found_at` holds, for the text, the offsets of each word of `self.words`.
+        `found_at` holds, for the text, the offsets of each word of `self.words` it holds.
         """
         words, match = self.scans[priority][1:3]
         found: set[int] = set()
@@ -400,7 +400,7 @@ class _Grammar:
             found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
             for word in words:
-                found.update(found_at[word])
+                found.update(found_at.get(word, ()))
         starts = [at for at in sorted(found) if match(text, at)]
         # Tool codes and bare statuses are looked for only in a text with a
         # word that vouches for them; asked last, as the rarer condition.
@@ -420,16 +420,16 @@ class _Grammar:
         """
         # Offsets found in the lowered text are tried in `text`.
         low = _lower_in_place(text)
-        found_at: dict[str, list[int]] = {word: [] for word in self.words}
         if low.isascii():
             word_hits = self.word_bytes.find_matches_as_indexes(low.encode(), overlapping=True)
         else:
             word_hits = _find_all(self.word_finder, self.words, low)
+        found_at: dict[str, list[int]] = {}
         for i, at, _ in word_hits:
-            found_at[self.words[i]].append(at)
+            found_at.setdefault(self.words[i], []).append(at)
         found = []
         for priority, words, match, _ in self.scans:
-            if isinstance(words, tuple) and not any(found_at[word] for word in words):
+            if isinstance(words, tuple) and found_at.keys().isdisjoint(words):
                 continue  # none of its words in the text
             free = 0
             for at in self.starts(priority, text, low, found_at):
