@@ -87,6 +87,15 @@ def test_boxed_table_and_na_version():
         ("Address.dll", "5.0.1461.76"), ("Dbserver.sch", None)]
 
 
+@pytest.mark.parametrize("before", ["", "Note\n", "İ\n"])
+@pytest.mark.parametrize("word", ["File name", "FILE NAME", "Filename", "FILENAME", "FileName", "File Name"])
+def test_each_spelling_of_the_file_name_header_opens_a_table(word, before):
+    # The gate finds the header word in the lowered text; where lowering
+    # moves offsets ("İ" lowers to two characters) it searches each spelling.
+    text = f"{before}   {word}     Version    Size\n   Vip.386       4.10.1512  71,754\n"
+    assert [(r["file_name"], r["size_bytes"]) for r in find_files(text)] == [("Vip.386", 71754)]
+
+
 def test_headerless_row_needs_a_date_and_a_size():
     text = "This fix should have the following time stamp:\n\n   01/19/98  06:52   84,240 eventlog.dll (Alpha)\n"
     assert one(find_files(text)) == {"file_name": "eventlog.dll", "version": None, "size_bytes": 84240,

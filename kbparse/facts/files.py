@@ -374,6 +374,14 @@ _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
 _PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
+def _find_each(text: str, word: str):
+    """The offset of each occurrence of `word` in `text`, in order."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
 def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the line(s) holding text[start:end]."""
     stop = text.find("\n", end)
@@ -413,13 +421,17 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
     # Lower-cased once, to look for both spellings of a word in one pass
     # (only whether they occur: the tests themselves read `text`).
     low = text.lower()
-    if _FILE_NAME.search(low):
-        for word in _HEADER_WORDS:
-            at = text.find(word)
-            while at >= 0:
-                if voc.header_line.match(text, *_line_at(text, at, at)):
-                    return True
-                at = text.find(word, at + 1)
+    if name := _FILE_NAME.search(low):
+        if len(low) == len(text):
+            # Lowering kept every offset (each character lowers to one but
+            # "İ"): a header word is where the lowered text has "ile name" or
+            # "ilename", one pass rather than a search per spelling.
+            words = (m.start() for m in _FILE_NAME.finditer(low, name.start()) if text.startswith(_HEADER_WORDS, m.start()))
+        else:
+            words = (at for word in _HEADER_WORDS for at in _find_each(text, word))
+        for at in words:
+            if voc.header_line.match(text, *_line_at(text, at, at)):
+                return True
     # Both tests below need a file extension (before "version", or in "of NAME").
     if ((first := low.find("ersion")) >= 0 and _VERSION_HINT.search(low, first)
             and (voc.ext_lower.search(low) or not text.isascii())):
