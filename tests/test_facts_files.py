@@ -9,6 +9,7 @@ with exactly the table's columns, and never an exception.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -94,6 +95,17 @@ def test_each_spelling_of_the_file_name_header_opens_a_table(word, before):
     # moves offsets ("İ" lowers to two characters) it searches each spelling.
     text = f"{before}   {word}     Version    Size\n   Vip.386       4.10.1512  71,754\n"
     assert [(r["file_name"], r["size_bytes"]) for r in find_files(text)] == [("Vip.386", 71754)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="dDoOcCxXsSyYlL.ab \t-\u017f\u212a"), st.text()))
+def test_a_word_trie_matches_as_the_alternation_of_its_words(text):
+    # Same matches, tried in the same order (longest word first), so that what
+    # follows the words backtracks into them the same way.
+    words = ["do", "doc", "docx", "dll", "sys", "a b", "a bc", "ok"]
+    for tail in ("", r"(?![\w.])", r"x?c", r"[ \t]*b"):
+        flat, trie = (re.compile(f"{alt}{tail}", re.I) for alt in (files._words(words), files._word_trie(words)))
+        assert [m.span() for m in flat.finditer(text)] == [m.span() for m in trie.finditer(text)]
 
 
 def test_headerless_row_needs_a_date_and_a_size():
