@@ -79,8 +79,8 @@ def test_hex_without_error_context_is_not_an_hresult(text):
 @pytest.mark.parametrize("text, expected", [
     # A terminal is tried where one of its words occurs in full: a bracketed
     # code wherever "[" and a high hex digit are, among other brackets...
-    ("Error 5: see [the article](http://x), [KB 1234]; the call failed [C0000005], [fFFF0000], "
-     "[90000000] [80000001-0000FFFF]",
+    (("Error 5: see [the article](http://x), [KB 1234]; the call failed [C0000005], [fFFF0000], "
+      "[90000000] [80000001-0000FFFF]"),
      [("error_number", "5"), ("hresult", "0xC0000005"), ("hresult", "0x90000000"), ("hresult", "0x80000001")]),
     # ...each keyword of a group that shares its first letters ("hr", "bug"),
     # as one space apart only, as before.
