@@ -67,22 +67,20 @@ _COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platfor
 
 
 def _words(words) -> str:
-    """Alternation of literal words, longest first, a space matching any run of blanks."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
+    """Alternation of literal words for a re.I regex, longest first, a space
+    matching any run of blanks; as a trie of the lower-cased words.
 
-
-def _word_trie(words) -> str:
-    """_words(words) as a trie: a branch per next character, not per word.
-
-    re tries an alternation's branches one after the other (under re.I without
-    skipping those whose first character cannot match), which made the 61
-    extensions the slowest part of every regex holding them. The same words
-    match, tried in the same order: the longest first, as the greedy optional
-    tail after a word that another continues gives.
+    re tries an alternation's branches one after the other, and under re.I
+    cannot skip those whose first character differs: each place an alternation
+    of the vocabulary's words (61 extensions, dozens of column names) is tried
+    cost a try per word. A trie has a branch per next character. Under re.I a
+    word matches as its lower-cased self, and the same words match, tried in
+    the same order: the longest first, as the greedy optional tail after a
+    word that another continues gives, so that what follows them backtracks
+    into them the same way.
     """
     tree: dict = {}
-    for word in set(words):
+    for word in {w.lower() for w in words}:
         node = tree
         for ch in word:
             node = node.setdefault(ch, {})
@@ -120,7 +118,7 @@ class _Vocabulary:
         self.column_of = {w.lower(): kind for kind, words in v["columns"].items() for w in words}
         self.no_value = {s.lower() for s in v["inline"]["no_value"]}
 
-        ext = _word_trie(v["extensions"])
+        ext = _words(v["extensions"])
         end = r"(?=[\s|]|$)"
         self.name = rf"[\w$~!#&@^'-]+(?:\.[\w$~-]+)*\.{ext}(?![\w.])"
         months = self.month_words = _words(v["dates"]["months"])
@@ -166,8 +164,9 @@ class _Vocabulary:
         self.name_rx = re.compile(self.name, re.I)
         # The end of any file name: a quick test before name_rx, which is slow to fail.
         self.ext_rx = re.compile(rf"\.{ext}(?![\w.])", re.I)
-        # An extension in lower-cased ASCII text, where no re.I is needed (faster).
-        self.ext_lower = re.compile(rf"\.{_word_trie(e.lower() for e in v['extensions'])}")
+        # An extension in lower-cased ASCII text (the trie's words are lower-cased),
+        # where no re.I is needed (faster).
+        self.ext_lower = re.compile(rf"\.{ext}")
         versions = _words(v["inline"]["version_words"])
         # A version number; "5.x" is a family, not a version.
         vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
