@@ -68,19 +68,19 @@ _COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platfor
 
 def _words(words) -> str:
     """Alternation of literal words for a re.I regex, longest first, a space
-    matching any run of blanks; as a trie of the lower-cased words.
+    matching any run of blanks; as a trie of the words, lower-cased.
 
     re tries an alternation's branches one after the other, and under re.I
     cannot skip those whose first character differs: each place an alternation
     of the vocabulary's words (61 extensions, dozens of column names) is tried
-    cost a try per word. A trie has a branch per next character. Under re.I a
-    word matches as its lower-cased self, and the same words match, tried in
-    the same order: the longest first, as the greedy optional tail after a
-    word that another continues gives, so that what follows them backtracks
-    into them the same way.
+    cost a try per word. A trie has a branch per next character. Under re.I an
+    ASCII word (the vocabulary's all are) matches as its lower-cased self, and
+    the same words match, tried in the same order: the longest first, as the
+    greedy optional tail after a word that another continues gives, so that
+    what follows them backtracks into them the same way.
     """
     tree: dict = {}
-    for word in {w.lower() for w in words}:
+    for word in {w.lower() if w.isascii() else w for w in words}:
         node = tree
         for ch in word:
             node = node.setdefault(ch, {})
