@@ -76,6 +76,23 @@ def test_hex_without_error_context_is_not_an_hresult(text):
     assert codes(text) == []
 
 
+@pytest.mark.parametrize("text, expected", [
+    # A terminal is tried where one of its words occurs in full: a bracketed
+    # code wherever "[" and a high hex digit are, among other brackets...
+    (("Error 5: see [the article](http://x), [KB 1234]; the call failed [C0000005], [fFFF0000], "
+      "[90000000] [80000001-0000FFFF]"),
+     [("error_number", "5"), ("hresult", "0xC0000005"), ("hresult", "0x90000000"), ("hresult", "0x80000001")]),
+    # ...each keyword of a group that shares its first letters ("hr", "bug"),
+    # as one space apart only, as before.
+    ("Error 5 through hr = 80070057, HR=80070005, hr  = 80070006, Hresult 8007000E and scode 80004001",
+     [("error_number", "5"), ("hresult", "0x80070005"), ("hresult", "0x8007000E"), ("hresult", "0x80004001")]),
+    ("Error 5, Bug Check 0x1E, bugcheck 0x50, Bug\nCheck 0xA",
+     [("error_number", "5"), ("stop", "0x0000001E"), ("stop", "0x00000050")]),
+])
+def test_each_word_of_a_terminal_is_tried_where_it_occurs(text, expected):
+    assert [(kind, code) for kind, code, _ in codes(text)] == expected
+
+
 def test_event_id_with_source_in_its_paragraph():
     text = "   Event ID: 9405\n   Source: MSExchangeMTA  Field Engineering\n   Type: Error"
     assert codes(text) == [("event_id", "9405", "MSExchangeMTA")]
@@ -320,8 +337,38 @@ def test_each_path_of_the_error_code_gate_lets_its_rare_forms_through(text, kind
     assert {"kind": kind, "code": code, "source": None} in find_error_codes(text)
 
 
+@pytest.mark.parametrize("text, code", [
+    # The gate tries a form only where its literal occurs: each occurrence,
+    # not only the first, and at the text's own offsets where a character
+    # before it lowers to two ("İ") or to ASCII (the Kelvin sign).
+    ("an error occurs; see error 5", "5"),
+    ("Error, error, ERROR 5", "5"),
+    ("İİ error 5", "5"),
+    ("\u212a \u212aerror; error 5 \udc80", "5"),
+])
+def test_the_error_code_gate_tries_every_occurrence_of_a_literal(text, code):
+    assert error_codes._may_hold_code(text), text
+    assert {"kind": "error_number", "code": code, "source": None} in find_error_codes(text)
+
+
+@pytest.mark.parametrize("text, kind, code", [
+    # No digit at all: each passes the gate's first test by its one character.
+    ("[Microsoft][ODBC Driver Manager] Data source name not found", "odbc", "[Microsoft][ODBC Driver Manager]"),
+    ("SQLSTATE: IMXYZ", "odbc", "IMXYZ"),
+    ('szSqlState = "IMXYZ"', "odbc", "IMXYZ"),
+    ("Err.Number = &HDEADBEEF failed", "hresult", "0xDEADBEEF"),
+])
+def test_the_error_code_gate_lets_codes_without_a_digit_through(text, kind, code):
+    assert error_codes._may_hold_code(text), text
+    assert {"kind": kind, "code": code, "source": None} in find_error_codes(text)
+
+
 @pytest.mark.parametrize("text", ["a 640x480 screen", "a 680x0-based Macintosh", "press &Help 5 times",
-                                  "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done"])
+                                  "the compiler, 4 times", "the LINK step, 2 times", "at 10:30 : done",
+                                  "  L2029 unresolved",
+                                  # a literal in a case none of its forms is written in
+                                  "ErRoR 5 here", "a Link step reports C1001", "hTTP 404",
+                                  "Result = 80004005", "sToP 1E"])
 def test_the_error_code_gate_turns_away_lookalikes(text):
     assert not error_codes._may_hold_code(text)
     assert find_error_codes(text) == []
@@ -347,3 +394,14 @@ def test_a_lead_word_counts_only_standing_alone(lead, quoted):
     # word character or a hyphen, as the phrase regex has it; else the regex decides.
     assert messages(f"Done. {lead}:\n\n   Disk full.\n") == (["Disk full."] if quoted else [])
     assert messages(f"{lead}:\n\n   Disk full.\n") == (["Disk full."] if quoted else [])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="aZx09 _-.\n"), st.text()))
+def test_the_tool_letters_are_the_matches_of_their_regex(text):
+    # Found over the text's bytes, letters and digits each as one byte value.
+    assert error_codes._tool_letters(text) == [m.start() for m in error_codes._TOOL_DIGITS.finditer(text)]
+
+
+def test_the_tool_letters_in_runs_of_digits():
+    assert error_codes._tool_letters("C1001, x00000000, a12345b1234, 0000a0000, _0000 Z9999") == [0, 7, 18, 24, 35, 48]

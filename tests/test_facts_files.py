@@ -9,6 +9,7 @@ with exactly the table's columns, and never an exception.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import shutil
 
 import pytest
@@ -87,6 +88,28 @@ def test_boxed_table_and_na_version():
         ("Address.dll", "5.0.1461.76"), ("Dbserver.sch", None)]
 
 
+@pytest.mark.parametrize("before", ["", "Note\n", "İ\n"])
+@pytest.mark.parametrize("word", ["File name", "FILE NAME", "Filename", "FILENAME", "FileName", "File Name"])
+def test_each_spelling_of_the_file_name_header_opens_a_table(word, before):
+    # The gate finds the header word in the lowered text; where lowering
+    # moves offsets ("İ" lowers to two characters) it searches each spelling.
+    text = f"{before}   {word}     Version    Size\n   Vip.386       4.10.1512  71,754\n"
+    assert [(r["file_name"], r["size_bytes"]) for r in find_files(text)] == [("Vip.386", 71754)]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(st.text(alphabet="dDoOcCxXsSyYlLkK.ab \t-\u017f\u212a\u0130\u0131"), st.text()))
+def test_the_words_as_a_trie_match_as_their_alternation_under_re_i(text):
+    # Same matches, tried in the same order (longest word first), so that what
+    # follows the words backtracks into them the same way; upper-case words too.
+    words = ["do", "doc", "DOCX", "dll", "Sys", "a b", "a bc", "ok", "OK", "i"]
+    ordered = sorted(set(words), key=len, reverse=True)
+    flat = "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
+    for tail in ("", r"(?![\w.])", r"x?c", r"[ \t]*b"):
+        expected, trie = (re.compile(f"{alt}{tail}", re.I) for alt in (flat, files._words(words)))
+        assert [m.span() for m in expected.finditer(text)] == [m.span() for m in trie.finditer(text)]
+
+
 def test_headerless_row_needs_a_date_and_a_size():
     text = "This fix should have the following time stamp:\n\n   01/19/98  06:52   84,240 eventlog.dll (Alpha)\n"
     assert one(find_files(text)) == {"file_name": "eventlog.dll", "version": None, "size_bytes": 84240,
@@ -103,6 +126,8 @@ def test_headerless_row_needs_a_date_and_a_size():
         ("a LaserJet using version 3.89 of the HPPCL5A.DRV driver.", "HPPCL5A.DRV", "3.89"),
         ("This issue occurs with the Vip.386 file version 4.10.1423 included in", "Vip.386", "4.10.1423"),
         (" - Msvcrt.dll (5.0.0.7128)\n", "Msvcrt.dll", "5.0.0.7128"),
+        # the gate searches from the first "(" and "/", which are not the mention's
+        ("See (below) and http://x/y, then Msvcrt.dll (5.0.0.7128) here.", "Msvcrt.dll", "5.0.0.7128"),
         ("was corrected in\nSRVMAIN.EXE version 3.2.12.", "SRVMAIN.EXE", "3.2.12"),
     ],
 )
@@ -259,6 +284,13 @@ def test_value_forms(value_line, name, type_, data):
 def test_key_paths(text, root, key):
     row = one(find_registry_settings(text))
     assert (row["root"], row["key"], row["value_name"]) == (root, key, None)
+
+
+@pytest.mark.parametrize("root, rows", [("HKLM", 1), ("Hklm", 1), ("hklm", 1), ("hKLM", 0)])
+def test_the_registry_gate_takes_a_root_in_each_case_it_accepts_with_no_other_k(root, rows):
+    # The gate first wants a "k" or a "K" anywhere, then "HK", "Hk" or "hk":
+    # these texts have no k but the root's.
+    assert len(find_registry_settings(f"   {root}\\Software\\Microsoft\\Jet\n")) == rows
 
 
 def test_a_long_run_of_blanks_before_a_backslash_in_a_key_is_removed():

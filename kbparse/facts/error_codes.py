@@ -4,9 +4,9 @@
 text, in order of first appearance: ``{"kind", "code", "source"}``.
 
 BNF (each terminal one `pp.Regex`). How a text is read, cheapest step first:
-a gate of substring tests turns away most sections (_may_hold_code); each
-terminal is tried, with its own regex, only at the offsets where its keyword
-occurs (found with str.find in the lowered text), left to right, a match
+a gate turns away most sections (_may_hold_code); each terminal is tried,
+with its own regex, only at the offsets where its keyword occurs (every
+keyword found in one pass over the lowered text), left to right, a match
 hiding the offsets inside it; the matches are merged by position (earliest
 first, then the order of `code`); and each match's terminal, parsed where it
 was located, lets its parse action take it apart into rows::
@@ -81,36 +81,34 @@ COLUMNS = ("kind", "code", "source")
 # The gate: most sections hold no code, and it must turn them away in a few
 # microseconds. A section can hold one only if it has one of the forms below
 # (where a form is common in prose, "error", "event", "Stop", a number must
-# follow it closely). Each form is first looked for as a lower-case literal in
-# the lowered text: a substring search skips along the text, whereas a regex
-# alternation of all the forms makes re try them at every character (slower
-# than all these searches together on KB prose); a literal with a character
-# absent from most sections ("&", "[", "q") is looked for only where that
-# character is, a one-character search being faster still. Only a text that
-# holds the literal is searched for the form. The forms found most often come
-# first, so that a text that passes stops early.
+# follow it closely). Each form starts with its literal, in the case written
+# here; every occurrence of the literals is found in one pass over the text
+# (see _LITERALS), and a form's test (None: the literal is the whole form)
+# is tried only there, anchored, instead of searching the whole text for
+# the form: a regex or substring search runs over every character, while a
+# literal occurs a few times in a section at most.
+_HEX_AFTER_0X = re.compile(r"0[xX](?:[0-9A-Fa-f]{8}|(?<!\w..)[0-9A-Fa-f])").match
+_HEX_AFTER_AMP_H = re.compile(r"&[hH][89A-Fa-f][0-9A-Fa-f]{7}").match
 _CHECKS = (
-    ("", "rror", (re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
-                             r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t]+&[hH]"),
-                  re.compile(r"RROR[^\w\n]{0,3}[0-9]"))),
-    ("", "vent", ("VENT", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d"))),
+    ("rror", re.compile(r"rror[^\w\n]{0,3}(?:(?:code|number|No|no|num|Number|Code|message)\.?[^\w\n]{0,3})?"
+                        r"[-'\"(\[#]?[0-9]|rror[^\n]{0,60}?\b[A-Z]{1,7}\d{4}\b|rror[ \t]+&[hH]").match),
+    ("RROR", re.compile(r"RROR[^\w\n]{0,3}[0-9]").match),
+    ("vent", re.compile(r"vent(?:s|\s*-?\s*I[Dd]s?)?[ \t]*[:,]?\s*\(?[ \t]*\d").match), ("VENT", None),
     # "0x" serves the forms no word of their own lets through: a hex HRESULT or
     # STOP line (eight digits), a lower-case "stop 0x1E" or "ERROR CODE: 0x469"
     # (a hex digit, no letter or digit before the 0: "640x480", "680x0" are no codes).
-    ("0", "0x", (re.compile(r"0[xX](?:[0-9A-Fa-f]{8}|(?<!\w..)[0-9A-Fa-f])"),)),
-    ("", "http", ("HTTP",)),
+    ("0x", _HEX_AFTER_0X), ("0X", _HEX_AFTER_0X),
+    ("HTTP", None),
     # "HRESULT" lets through the keyword form "HRESULT = 80004005"; with 0x or
     # &H its code passes their own tests.
-    ("", "result", (re.compile(r"RESULT[ \t]*[:=]?[ \t]*[89A-Fa-f][0-9A-Fa-f]{7}"),)),
-    ("", "stop", ("STOP", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d"))),
+    ("RESULT", re.compile(r"RESULT[ \t]*[:=]?[ \t]*[89A-Fa-f][0-9A-Fa-f]{7}").match),
+    ("STOP", None), ("Stop", re.compile(r"Stop[ \t]*:?[ \t]*[0-9a-fA-F]*\d").match),
     # "LINK" and "compiler" vouch for tool codes, which are a letter and four digits.
-    ("", "link", (lambda text: "LINK" in text and _has_tool_digits(text),)),
-    ("", "ompiler", (lambda text: "ompiler" in text and _has_tool_digits(text),)),
-    ("", "arning", (re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}"),)),
-    ("&", "&h", (re.compile(r"&[hH][89A-Fa-f][0-9A-Fa-f]{7}"),)),
-    ("[", "[8", ("[8",)), ("[", "[microsoft]", ("[Microsoft]",)),
-    ("", "lnk", ("LNK",)), ("q", "qlstate", ("qlState", "QLSTATE")), ("", "msg ", ("Msg ",)), ("-", "ora-", ("ORA-",)),
-    ("", "orbidden", ("orbidden",)),
+    ("LINK", lambda text, at: _has_tool_digits(text)), ("ompiler", lambda text, at: _has_tool_digits(text)),
+    ("arning", re.compile(r"arning[ \t:]+[A-Z]{1,7}\d{4}").match),
+    ("&h", _HEX_AFTER_AMP_H), ("&H", _HEX_AFTER_AMP_H),
+    ("[8", None), ("[Microsoft]", None), ("LNK", None), ("qlState", None), ("QLSTATE", None), ("Msg ", None),
+    ("ORA-", None), ("orbidden", None),
 )
 # Any letter, then four digits, as the tool terminal (re.I, Unicode) may read
 # them: its prefixes under re.I take the Kelvin sign and the long s too.
@@ -134,26 +132,31 @@ _TOOL_LINE = re.compile(r"[ \t]*[A-Z]{1,7}\d{4}[ \t]*:")
 
 def _has_tool_line(text: str) -> bool:
     """Does a line start like "   L2028:"? Tried at the start of each line with such a colon."""
+    if ":" not in text:
+        # Found at memory speed, where re steps through the text for its
+        # first character: two sections in five have no colon at all.
+        return False
     for colon in _TOOL_LINE_COLON.finditer(text):
         if _TOOL_LINE.match(text, text.rfind("\n", 0, colon.start()) + 1):
             return True
     return False
 
 
-# Which of the literals a text holds, in one pass over it: 17 substring
-# searches cost about three times as much (an Aho-Corasick automaton, in Rust).
-_LITERAL_WORDS = [literal for _, literal, _ in _CHECKS]
-# Over the UTF-8 bytes: the str automaton also turns its offsets into
-# character offsets, a third of its time, and the gate needs none. The
-# literals are ASCII, whose bytes no multi-byte character holds.
-_LITERALS = BytesAhoCorasick([w.encode() for w in _LITERAL_WORDS])
+# Where the literals occur, in one pass over the text: as many substring
+# searches cost several times as much (an Aho-Corasick automaton, in Rust).
+_LITERAL_WORDS = [literal for literal, _ in _CHECKS]
+_LITERALS = AhoCorasick(_LITERAL_WORDS)
+# Over the bytes of an ASCII text, which are its characters: the str
+# automaton also turns its offsets into character offsets, a third of its time.
+_LITERAL_BYTES = BytesAhoCorasick([w.encode() for w in _LITERAL_WORDS])
+_TESTS = [test for _, test in _CHECKS]
 
 
-def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
-    """(index in `words`, offset) of every occurrence of `words` in `low`,
+def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int, int]]:
+    """(index in `words`, start, end) of every occurrence of `words` in `low`,
     overlapping ones too, by `finder` (an automaton of `words`)."""
     try:
-        return [(i, at) for i, at, _ in finder.find_matches_as_indexes(low, overlapping=True)]
+        return finder.find_matches_as_indexes(low, overlapping=True)
     except UnicodeEncodeError:
         # A lone surrogate (only a str handed to the API can hold one) has no
         # UTF-8 form for the automaton: the same offsets by substring search.
@@ -161,7 +164,7 @@ def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int]]:
         for i, word in enumerate(words):
             at = low.find(word)
             while at >= 0:
-                found.append((i, at))
+                found.append((i, at, at + len(word)))
                 at = low.find(word, at + 1)
         return found
 
@@ -176,46 +179,42 @@ def _lower_in_place(text: str) -> str:
 
 
 def _may_hold_code(text: str) -> bool:
-    ascii_text = text.isascii()
-    if ascii_text and not any(map(text.__contains__, "0123456789[&qQ")):
-        # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
-        # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
-        # found at memory speed: this turns away a third of all sections cheaply.
-        return False
-    low = text.lower().encode("utf-8", "surrogatepass")
-    present = {i for i, _, _ in _LITERALS.find_matches_as_indexes(low, overlapping=True)}
-    for i in sorted(present):
-        for form in _CHECKS[i][2]:
-            if form in text if isinstance(form, str) else form(text) if callable(form) else form.search(text):
-                return True
+    if text.isascii():
+        if not ("0" in text or "1" in text or "2" in text or "3" in text or "4" in text or "5" in text
+                or "6" in text or "7" in text or "8" in text or "9" in text
+                or "[" in text or "&" in text or "q" in text or "Q" in text):
+            # Every code has a digit but a bracketed ODBC chain, a SQLSTATE and a
+            # hex HRESULT in letters only ("&HDEADBEEF"). Single characters are
+            # found at memory speed: this turns away a third of all sections cheaply.
+            # (Written out: any(map(text.__contains__, ...)) takes three times as long.)
+            return False
+        hits = _LITERAL_BYTES.find_matches_as_indexes(text.encode(), overlapping=True)
+    else:
+        hits = _find_all(_LITERALS, _LITERAL_WORDS, text)
+    for i, at, _ in hits:
+        test = _TESTS[i]
+        if test is None or test(text, at):
+            return True
     return _has_tool_line(text)
 
 
 # Markers for the two terminals without a keyword: found by their digits.
 _TOOL, _STATUS = object(), object()
 _TOOL_DIGITS = re.compile(r"[A-Za-z]\d{4}")
-# ASCII digits as "0", the rest unchanged: a run of four digits is then a plain
-# substring, found at memory speed where the regex above tries every character.
-_ZERO_DIGITS = bytes(48 if 48 <= b <= 57 else b for b in range(256))
-_ZERO_RUN = re.compile(rb"0*")
-_ASCII_LETTERS = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz")
+# ASCII letters as "a" and digits as "0", the rest unchanged: a match of the
+# regex above is then "a0000", which re finds by its literal "0000" (digits
+# are rare in prose) and a look back for the letter, in one call for a whole
+# hex dump; the regex above tries every character.
+_LETTERS_DIGITS = bytes(97 if 65 <= b <= 90 or 97 <= b <= 122 else 48 if 48 <= b <= 57 else b for b in range(256))
+_LETTER_0000 = re.compile(rb"0000(?<=a0000)")
 
 
 def _tool_letters(text: str) -> list[int]:
     """Offsets of the matches of _TOOL_DIGITS (a letter, then four digits), in order."""
     if not text.isascii():  # \d takes other scripts' digits too
         return [m.start() for m in _TOOL_DIGITS.finditer(text)]
-    zeros = text.encode("ascii").translate(_ZERO_DIGITS)
-    found = []
-    at = zeros.find(b"0000", 1)
-    while at >= 0:
-        # Two matches cannot overlap (a match's digits are no letter), so every
-        # letter followed by four digits is one.
-        if zeros[at - 1] in _ASCII_LETTERS:
-            found.append(at - 1)
-        # The next match starts after this run of digits: a hex dump is one search, not one per digit.
-        at = zeros.find(b"0000", _ZERO_RUN.match(zeros, at + 4).end())
-    return found
+    # Two matches cannot overlap (a match's digits are no letter): re's finds them all.
+    return [m.start() - 1 for m in _LETTER_0000.finditer(text.encode("ascii").translate(_LETTERS_DIGITS))]
 
 
 # "(?<![\w.,-])[45]\d\d\b" as two patterns that start with a literal digit,
@@ -254,22 +253,9 @@ def _decimal_hresult(number: str) -> str | None:
     return None
 
 
-def _anchored(words: list[str]) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    """The words grouped by their first two characters, each group with the
-    prefix its words share: one substring search per group, not per word
-    ("bug check", "bugcheck" -> "bug"; "hr=", "hr =", "hresult" -> "hr")."""
-    # A word that starts with another adds no offset of its own.
-    words = {w for w in words if not any(o != w and w.startswith(o) for o in words)}
-    groups: dict[str, list[str]] = {}
-    for word in sorted(words):
-        groups.setdefault(word[:2], []).append(word)
-    anchored = []
-    for group in groups.values():
-        anchor = group[0]
-        while not all(w.startswith(anchor) for w in group):
-            anchor = anchor[:-1]
-        anchored.append((anchor, tuple(group)))
-    return tuple(anchored)
+def _distinct(words: list[str]) -> tuple[str, ...]:
+    """The words but those that start with another: they add no offset of their own."""
+    return tuple(sorted({w for w in words if not any(o != w and w.startswith(o) for o in words)}))
 
 
 class _Grammar:
@@ -367,27 +353,30 @@ class _Grammar:
 
         kw = lambda *parts: [w.lower() for part in parts for w in v[part]["keywords"]]
         ora, msg = v["error_number"]["oracle_prefix"].lower(), v["error_number"]["sql_server_message"].lower()
-        # Each terminal with the lower-case words it starts with (found in the
-        # lowered text with str.find, which is what keeps a scan cheap), in the
-        # order that breaks ties when two start at the same place.
+        # Each terminal with the lower-case words it starts with (all found in
+        # the lowered text in one pass, which is what keeps a scan cheap), in
+        # the order that breaks ties when two start at the same place. Whole
+        # words, not a prefix they share: "hr" or "[" alone occur all over
+        # a text ("through", links), and each occurrence costs a try.
         terminals = [
             (stop, kw("stop")), (stop_line, ["0x"]), (runtime, kw("runtime")), (http, kw("http")),
             (http_reason, _STATUS), (odbc_chain, ["[microsoft]"]), (sqlstate, [w.lower() for w in v["odbc"]["sqlstate_labels"]]),
             (event, kw("event")), (sql_msg, [msg]), (oracle, [ora]), (error_number, kw("error_number")),
-            (hresult, ["0x", "&h", "["] + kw("hresult")), (tool, _TOOL),
+            # a bracketed code starts with its high hex digit
+            (hresult, ["0x", "&h", *(f"[{d}" for d in "89abcdef")] + kw("hresult")), (tool, _TOOL),
         ]
         self.code = pp.MatchFirst([t for t, _ in terminals]).set_name("error code")
         self.scans = []
         for priority, (terminal, words) in enumerate(terminals):
             if isinstance(words, list):
-                words = _anchored(words)
+                words = _distinct(words)
             self.scans.append((priority, words, terminal.re.match, terminal))
-        self.anchors = tuple(dict.fromkeys(a for _, words, _, _ in self.scans if isinstance(words, tuple) for a, _ in words))
-        # Every offset of every anchor (overlapping ones too, as repeated finds give), in one pass.
-        self.anchor_finder = AhoCorasick(list(self.anchors))
+        self.words = tuple(dict.fromkeys(w for _, words, _, _ in self.scans if isinstance(words, tuple) for w in words))
+        # Every offset of every word (overlapping ones too, as repeated finds give), in one pass.
+        self.word_finder = AhoCorasick(list(self.words))
         # The same over bytes, for ASCII text, whose byte offsets are its
         # character offsets: the str automaton's conversion of them is skipped.
-        self.anchor_bytes = BytesAhoCorasick([a.encode() for a in self.anchors])
+        self.word_bytes = BytesAhoCorasick([w.encode() for w in self.words])
         self.terminals = [t for t, _ in terminals]
         self.tool_words = tuple({w.lower() for w in v["tool"]["context"] + v["tool"]["bare_prefixes"]} | {"link", "compil"})
         self.reason_words = tuple({r.lower() for r in reasons} | {"http"})
@@ -395,7 +384,7 @@ class _Grammar:
     def starts(self, priority: int, text: str, low: str, found_at: dict) -> list[int]:
         """Sorted offsets where terminal `priority` matches, among those where it may.
 
-        `found_at` holds, for the text, the offsets of each anchor of `self.anchors`.
+        `found_at` holds, for the text, the offsets of each word of `self.words` it holds.
         """
         words, match = self.scans[priority][1:3]
         found: set[int] = set()
@@ -410,11 +399,8 @@ class _Grammar:
         elif words is _STATUS:
             found.update(m.start() for rx in _STATUS_DIGITS for m in rx.finditer(text))
         else:
-            for anchor, group in words:
-                if group == (anchor,):
-                    found.update(found_at[anchor])
-                else:
-                    found.update(at for at in found_at[anchor] if any(low.startswith(w, at) for w in group))
+            for word in words:
+                found.update(found_at.get(word, ()))
         starts = [at for at in sorted(found) if match(text, at)]
         # Tool codes and bare statuses are looked for only in a text with a
         # word that vouches for them; asked last, as the rarer condition.
@@ -434,17 +420,16 @@ class _Grammar:
         """
         # Offsets found in the lowered text are tried in `text`.
         low = _lower_in_place(text)
-        found_at: dict[str, list[int]] = {anchor: [] for anchor in self.anchors}
         if low.isascii():
-            anchor_hits = [(i, at) for i, at, _ in
-                           self.anchor_bytes.find_matches_as_indexes(low.encode(), overlapping=True)]
+            word_hits = self.word_bytes.find_matches_as_indexes(low.encode(), overlapping=True)
         else:
-            anchor_hits = _find_all(self.anchor_finder, self.anchors, low)
-        for i, at in anchor_hits:
-            found_at[self.anchors[i]].append(at)
+            word_hits = _find_all(self.word_finder, self.words, low)
+        found_at: dict[str, list[int]] = {}
+        for i, at, _ in word_hits:
+            found_at.setdefault(self.words[i], []).append(at)
         found = []
         for priority, words, match, _ in self.scans:
-            if isinstance(words, tuple) and not any(found_at[anchor] for anchor, _ in words):
+            if isinstance(words, tuple) and found_at.keys().isdisjoint(words):
                 continue  # none of its words in the text
             free = 0
             for at in self.starts(priority, text, low, found_at):

@@ -67,9 +67,33 @@ _COLUMN_KINDS = ("name", "date", "time", "datetime", "version", "size", "platfor
 
 
 def _words(words) -> str:
-    """Alternation of literal words, longest first, a space matching any run of blanks."""
-    ordered = sorted(set(words), key=len, reverse=True)
-    return "(?:" + "|".join(re.escape(w).replace(r"\ ", r"[ \t]+") for w in ordered) + ")"
+    """Alternation of literal words for a re.I regex, longest first, a space
+    matching any run of blanks; as a trie of the words, lower-cased.
+
+    re tries an alternation's branches one after the other, and under re.I
+    cannot skip those whose first character differs: each place an alternation
+    of the vocabulary's words (61 extensions, dozens of column names) is tried
+    cost a try per word. A trie has a branch per next character. Under re.I an
+    ASCII word (the vocabulary's all are) matches as its lower-cased self, and
+    the same words match, tried in the same order: the longest first, as the
+    greedy optional tail after a word that another continues gives, so that
+    what follows them backtracks into them the same way.
+    """
+    tree: dict = {}
+    for word in {w.lower() if w.isascii() else w for w in words}:
+        node = tree
+        for ch in word:
+            node = node.setdefault(ch, {})
+        node[""] = {}
+
+    def alternation(node: dict) -> str:
+        branches = [re.escape(ch).replace(r"\ ", r"[ \t]+") + alternation(sub) for ch, sub in sorted(node.items()) if ch]
+        if not branches:
+            return ""
+        body = branches[0] if len(branches) == 1 else "(?:" + "|".join(branches) + ")"
+        return f"(?:{body})?" if "" in node else body
+
+    return "(?:" + alternation(tree) + ")"
 
 
 def _rx(pattern: str, name: str, flags: int = 0) -> pp.Regex:
@@ -140,8 +164,9 @@ class _Vocabulary:
         self.name_rx = re.compile(self.name, re.I)
         # The end of any file name: a quick test before name_rx, which is slow to fail.
         self.ext_rx = re.compile(rf"\.{ext}(?![\w.])", re.I)
-        # An extension in lower-cased ASCII text, where no re.I is needed (faster).
-        self.ext_lower = re.compile(rf"\.{_words(e.lower() for e in v['extensions'])}")
+        # An extension in lower-cased ASCII text (the trie's words are lower-cased),
+        # where no re.I is needed (faster).
+        self.ext_lower = re.compile(rf"\.{ext}")
         versions = _words(v["inline"]["version_words"])
         # A version number; "5.x" is a family, not a version.
         vnum = r"\d+(?:\.(?!x\b)[0-9a-z]+)*(?!\w|\.\w)"
@@ -374,6 +399,14 @@ _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
 _PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
+def _find_each(text: str, word: str):
+    """The offset of each occurrence of `word` in `text`, in order."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
 def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the line(s) holding text[start:end]."""
     stop = text.find("\n", end)
@@ -383,11 +416,15 @@ def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
 # Each test of the gate below needs one of these (or a substring, tried first
 # with `in`, which skips along the text faster than any regex); these start
 # with a literal, which the regex engine finds fast, unlike an alternation
-# (which it tries at every character). The version hint reads the lower-cased text.
+# (which it tries at every character), and are searched from the first
+# occurrence of their first character, found by a substring search. The
+# version hint and the file name header word read the lower-cased text: one
+# search for every spelling of the words.
 _VERSION_HINT = re.compile(r"ersion[ \t]+\d")
 _VERSIONS = (_VERSION_HINT, re.compile(r"ERSION[ \t]+\d"))
 _PAREN_HINT = re.compile(r"\(\d+\.\d+\.\d")
 _VERSION_OF = re.compile(r"(?:ersion|ERSION)[ \t]+\d[\w.]*[ \t]+[Oo][Ff][ \t]")
+_FILE_NAME = re.compile(r"ile ?name")
 
 
 def _gate(text: str, voc: _Vocabulary) -> bool:
@@ -395,28 +432,34 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
     the few places they point at) that the text holds a file table header, a dated line
     naming a file or a "NAME version V" mention; the scan runs only when one
     passes, which is what keeps the many sections without files cheap."""
-    if "/" in text:
-        for m in _SLASH_DATE.finditer(text):
+    if (slash := text.find("/")) >= 0:
+        for m in _SLASH_DATE.finditer(text, slash):
             line = _line_at(text, m.start(), m.end())
             if voc.ext_rx.search(text, *line) and voc.name_rx.search(text, *line):
                 return True
-    if "(" in text and _PAREN_HINT.search(text):
-        for m in _PAREN_DOTTED.finditer(text):
+    if (paren := text.find("(")) >= 0 and (hint := _PAREN_HINT.search(text, paren)):
+        # A dotted number in parentheses comes a blank after the match's start.
+        for m in _PAREN_DOTTED.finditer(text, max(0, hint.start() - 1)):
             at = m.start()
             if voc.mention.search(text, max(0, at - 40), at + 30):
                 return True
     # Lower-cased once, to look for both spellings of a word in one pass
     # (only whether they occur: the tests themselves read `text`).
     low = text.lower()
-    if "name" in low and ("ile name" in low or "ilename" in low):
-        for word in _HEADER_WORDS:
-            at = text.find(word)
-            while at >= 0:
-                if voc.header_line.match(text, *_line_at(text, at, at)):
-                    return True
-                at = text.find(word, at + 1)
+    if name := _FILE_NAME.search(low):
+        if len(low) == len(text):
+            # Lowering kept every offset (each character lowers to one but
+            # "İ"): a header word is where the lowered text has "ile name" or
+            # "ilename", one pass rather than a search per spelling.
+            words = (m.start() for m in _FILE_NAME.finditer(low, name.start()) if text.startswith(_HEADER_WORDS, m.start()))
+        else:
+            words = (at for word in _HEADER_WORDS for at in _find_each(text, word))
+        for at in words:
+            if voc.header_line.match(text, *_line_at(text, at, at)):
+                return True
     # Both tests below need a file extension (before "version", or in "of NAME").
-    if "ersion" in low and _VERSION_HINT.search(low) and (voc.ext_lower.search(low) or not text.isascii()):
+    if ((first := low.find("ersion")) >= 0 and _VERSION_HINT.search(low, first)
+            and (voc.ext_lower.search(low) or not text.isascii())):
         for hint in _VERSIONS:
             for m in hint.finditer(text):
                 at = m.start()
