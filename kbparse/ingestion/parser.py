@@ -174,6 +174,12 @@ class Parser:
                 out.seconds[i] += sec
         return rejects
 
+    def forget_files(self) -> None:
+        """Let go of what is kept per input file (outcomes, paths) once the run
+        has written it: the merge after it should not hold it."""
+        self.outcomes = Outcomes()
+        self.submitted = []
+
     def close(self) -> None:
         """Stop the workers (cancelling what is queued); safe to call twice."""
         if self.pool is not None:

@@ -178,19 +178,15 @@ def ingest(
             timings["winners"] = time.perf_counter() - t_winners - timings.get("facts phase", 0.0)
         finally:
             parser.close()  # worker processes must not outlive a failed or interrupted scan
-        t_merge = time.perf_counter()
-        if shared != str(spill):
-            store.fetch(shared, spill)
-
+        t_book = time.perf_counter()
         staging = store.staging(version)
         jobs: list[tuple[Table, pa.Table | None]] = []
         if nothing_new:
             jobs += [(t, None) for t in article_tables() + [table("sources")]]
         else:
-            kept = sorted(a for a, p in winners.items() if p not in parsing)
-            _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, sorted(winners), workers)
-            timings["merge"] = time.perf_counter() - t_merge
             jobs.append((table("sources"), _sources_table(prev, carried, outcomes, files, winning)))
+            kept = sorted(a for a, p in winners.items() if p not in parsing)
+            ids = sorted(winners)
         rejects = _rejects(store.read_table(previous, table("rejects")), found, outcomes, files, parsing)
         jobs.append((table("rejects"), _rows_table("rejects", [vars(r) for r in rejects])))
 
@@ -205,9 +201,26 @@ def ingest(
             parsed=parser.added, unchanged=unchanged, rejected=len(run_rejects),
             duplicates=duplicates, articles=articles, seconds=0.0, workers=workers, rejects=run_rejects,
         )
-        t_commit = time.perf_counter()
-        timings["bookkeeping"] = t_commit - t_merge - timings.get("merge", 0.0)
         _write_all(store, staging, version, previous, jobs)
+        # The merge is the run's peak of memory. What the run knows of each
+        # input file, which grows with the corpus (100 MiB at 230,000 files),
+        # is written or counted by now: it is let go of before the merge, not
+        # held through it.
+        worker_seconds = outcomes.seconds
+        jobs = rejects = seen = seen_paths = parsing = files = outcomes = prev = None
+        winners = winning = carried = rejected_paths = problem_paths = None
+        parser.forget_files()
+        # (and Arrow's allocator keeps what the tables just written took, unless asked)
+        pa.default_memory_pool().release_unused()
+        timings["bookkeeping"] = time.perf_counter() - t_book
+
+        t_merge = time.perf_counter()
+        if shared != str(spill):
+            store.fetch(shared, spill)
+        if not nothing_new:
+            _merge_article_tables(store, staging, version, previous, spill, kept, keep_src, ids, workers)
+            timings["merge"] = time.perf_counter() - t_merge
+        t_commit = time.perf_counter()
         result.seconds = time.perf_counter() - t0
         this_run = {
             "run_id": version, "started_at": started_at, "finished_at": datetime.now(timezone.utc),
@@ -225,7 +238,7 @@ def ingest(
         store.cleanup()
     timings["commit"] = time.perf_counter() - t_commit
     timings["total"] = time.perf_counter() - t0
-    result.timings = _timings(timings, parser, outcomes)
+    result.timings = _timings(timings, parser, worker_seconds)
     return result
 
 
@@ -271,17 +284,18 @@ def _explained(store):
         yield budget
 
 
-def _timings(main: dict[str, float], parser: Parser, outcomes: Outcomes) -> dict[str, float]:
-    """The main process's stages, the workers' summed stages ("worker <stage>")
-    and their idle time: worker-seconds of the pool's life not spent in a batch."""
+def _timings(main: dict[str, float], parser: Parser, worker_seconds) -> dict[str, float]:
+    """The main process's stages, the workers' summed stages ("worker <stage>",
+    from Outcomes.seconds) and their idle time: worker-seconds of the pool's
+    life not spent in a batch."""
     out = dict(main)
     out["waiting for workers"] = parser.waited
-    for stage, seconds in zip(STAGES, outcomes.seconds):
+    for stage, seconds in zip(STAGES, worker_seconds):
         out[f"worker {stage}"] = seconds
     if parser.pool_started is not None and parser.last_result is not None:
         span = parser.last_result - parser.pool_started
         out["pool span"] = span
-        out["worker idle"] = max(0.0, parser.workers * span - outcomes.seconds[STAGES.index("busy")])
+        out["worker idle"] = max(0.0, parser.workers * span - worker_seconds[STAGES.index("busy")])
     return out
 
 
