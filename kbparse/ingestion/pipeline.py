@@ -203,7 +203,7 @@ def ingest(
         )
         _write_all(store, staging, version, previous, jobs)
         # The merge is the run's peak of memory. What the run knows of each
-        # input file, which grows with the corpus (100 MiB at 230,000 files),
+        # input file, which grows with the corpus (about 90 MiB at 230,000 files),
         # is written or counted by now: it is let go of before the merge, not
         # held through it.
         worker_seconds = outcomes.seconds
