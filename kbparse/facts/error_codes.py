@@ -61,7 +61,7 @@ from functools import cache
 import pyparsing as pp
 from ahocorasick_rs import AhoCorasick, BytesAhoCorasick
 
-from .text import parse_at
+from .text import occurrences, parse_at
 from .vocab import STR, STRS, load_vocabulary
 
 SPEC = {
@@ -160,13 +160,7 @@ def _find_all(finder: AhoCorasick, words, low: str) -> list[tuple[int, int, int]
     except UnicodeEncodeError:
         # A lone surrogate (only a str handed to the API can hold one) has no
         # UTF-8 form for the automaton: the same offsets by substring search.
-        found = []
-        for i, word in enumerate(words):
-            at = low.find(word)
-            while at >= 0:
-                found.append((i, at, at + len(word)))
-                at = low.find(word, at + 1)
-        return found
+        return [(i, at, at + len(word)) for i, word in enumerate(words) for at in occurrences(low, word)]
 
 
 def _lower_in_place(text: str) -> str:
@@ -495,12 +489,8 @@ class _Grammar:
         if not para.isascii():
             yield from self.source.finditer(s, start, end)
             return
-        low, found = para.lower(), set()
-        for word in self.source_words:
-            at = low.find(word)
-            while at >= 0:
-                found.add(start + at)
-                at = low.find(word, at + 1)
+        low = para.lower()
+        found = {start + at for word in self.source_words for at in occurrences(low, word)}
         free = start
         for at in sorted(found):
             if at >= free and (m := self.source.match(s, at, end)):

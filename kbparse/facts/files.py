@@ -51,6 +51,7 @@ from functools import cache, lru_cache
 
 import pyparsing as pp
 
+from .text import occurrences, parse_located
 from .vocab import STR, STR_MAP, STRS, STRS_MAP, load_vocabulary
 
 SPEC = {
@@ -399,14 +400,6 @@ _SLASH_DATE = re.compile(r"/\d{1,2}/\d\d")
 _PAREN_DOTTED = re.compile(r" \(\d+\.\d+\.\d")
 
 
-def _find_each(text: str, word: str):
-    """The offset of each occurrence of `word` in `text`, in order."""
-    at = text.find(word)
-    while at >= 0:
-        yield at
-        at = text.find(word, at + 1)
-
-
 def _line_at(text: str, start: int, end: int) -> tuple[int, int]:
     """Bounds of the line(s) holding text[start:end]."""
     stop = text.find("\n", end)
@@ -453,7 +446,7 @@ def _gate(text: str, voc: _Vocabulary) -> bool:
             # "ilename", one pass rather than a search per spelling.
             words = (m.start() for m in _FILE_NAME.finditer(low, name.start()) if text.startswith(_HEADER_WORDS, m.start()))
         else:
-            words = (at for word in _HEADER_WORDS for at in _find_each(text, word))
+            words = (at for word in _HEADER_WORDS for at in occurrences(text, word))
         for at in words:
             if voc.header_line.match(text, *_line_at(text, at, at)):
                 return True
@@ -537,9 +530,7 @@ class _Scanner:
 def _parse_at(form: pp.ParserElement, source: str, at: int) -> tuple[int, pp.ParseResults] | None:
     """(end, tokens) of `form` matched at `at`, or None."""
     try:
-        # What scan_string calls at each location; pyparsing has no public
-        # call that parses at a location and tells the end.
-        return form._parse(source, at, callPreParse=False)
+        return parse_located(form, source, at)
     except pp.ParseException:
         return None
 

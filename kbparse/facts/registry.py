@@ -55,6 +55,7 @@ from functools import cache
 
 import pyparsing as pp
 
+from .text import parse_located
 from .vocab import STRS, STRS_MAP, load_vocabulary
 
 SPEC = {
@@ -392,9 +393,7 @@ class _Scanner:
                 if not (holds & needs and rx.match(source, start)):
                     continue
                 try:
-                    # What scan_string calls at each location; pyparsing has no
-                    # public call that parses at a location and tells the end.
-                    at, tokens = form._parse(source, start, callPreParse=False)
+                    at, tokens = parse_located(form, source, start)
                 except pp.ParseException:
                     continue
                 line_no += source.count("\n", counted, start)

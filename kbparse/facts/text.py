@@ -1,5 +1,6 @@
-"""Helpers the facts recognizers share: vocabulary phrases as regexes, and
-finding a phrase only near an occurrence of its key word.
+"""Helpers the facts recognizers share: vocabulary phrases as regexes,
+finding a phrase only near an occurrence of its key word, the occurrences of
+a word, and parsing an element where it was located.
 
 Why key words: trying every phrasing at every character of a section costs
 a regex attempt per character per phrasing. Each vocabulary table instead maps
@@ -88,6 +89,24 @@ def next_near(text: str, key: str, offset: int | None, pattern: re.Pattern, cur:
     return None
 
 
+def occurrences(text: str, word: str):
+    """The offset of each occurrence of `word` in `text`, overlapping ones too, in order."""
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
+def parse_located(element: pp.ParserElement, instring: str, at: int) -> tuple[int, pp.ParseResults]:
+    """(end, tokens) of `element` parsed at `at`, parse actions run, as
+    scan_string would call it there; raises pp.ParseException if it does not
+    match there. The one place the recognizers call into pyparsing's private API."""
+    # pyparsing has no public call that parses at a location and tells the
+    # end; this is what scan_string calls there (the recognizers' elements
+    # leave whitespace: no pre-parse).
+    return element._parse(instring, at, callPreParse=False)
+
+
 def parse_at(terminal: pp.ParserElement, instring: str, at: int) -> pp.ParseResults:
     """The tokens (parse actions run) of `terminal`, which has been seen to match
     at `at` by a plain regex try of its own pattern.
@@ -96,6 +115,4 @@ def parse_at(terminal: pp.ParserElement, instring: str, at: int) -> pp.ParseResu
     wakes pyparsing only there: each terminal parses where it was located, as
     scan_string would call it at that place, so its parse actions build the rows.
     """
-    # pyparsing has no public call that parses at a location; this is what
-    # scan_string calls there (the terminals leave whitespace: no pre-parse).
-    return terminal._parse(instring, at, callPreParse=False)[1]
+    return parse_located(terminal, instring, at)[1]
